@@ -1,0 +1,196 @@
+"""The path of one generation: prompt → Brief → Score → stems → master → files.
+
+``Engine`` holds what is expensive to load (the embedding model, the SoundFont) so a
+worker pays for it once; ``Engine.generate`` runs one request end to end.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from himig.engine import __version__
+from himig.engine.errors import EngineError, RenderFailed
+from himig.engine.request import AUDIO_FORMATS, GenerationRequest
+from himig.engine.score import Score, to_midi
+
+SAMPLE_RATE = 44100
+ENGINE_NAME = "himig-composer"
+
+# Stages reported to ``progress`` with the fraction of the whole job done when each starts.
+STAGES: tuple[tuple[str, float], ...] = (
+    ("composing", 0.05),
+    ("rendering", 0.25),
+    ("mastering", 0.6),
+    ("encoding", 0.75),
+)
+Progress = Callable[[str, float], None]
+
+
+@dataclasses.dataclass
+class GenerationResult:
+    metadata: dict[str, Any]
+    score: Score
+    audio: np.ndarray  # float32, shape (2, n) — the mastered track
+    files: dict[str, Path]  # "mp3"/"wav"/…, "midi", "stems", "peaks", "metadata", "score" → path
+
+
+class Engine:
+    """The built-in CPU engine: symbolic composition rendered with a SoundFont and DSP voices."""
+
+    name = ENGINE_NAME
+    version = __version__
+
+    def __init__(self, soundfont: str | os.PathLike[str] | None = None) -> None:
+        self._soundfont_path = soundfont
+        self._renderer: Any = None
+        self.load_ms: dict[str, float] = {}
+
+    # -- loading ---------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Load the embedding model and the SoundFont now rather than on first use."""
+        from himig.engine import prompt
+
+        started = time.perf_counter()
+        prompt.load_model()
+        self.load_ms["prompt_model"] = (time.perf_counter() - started) * 1000
+        self.renderer  # noqa: B018 - property loads the SoundFont
+
+    @property
+    def renderer(self) -> Any:
+        if self._renderer is None:
+            from himig.engine.render import Renderer
+
+            started = time.perf_counter()
+            self._renderer = Renderer(soundfont=self._soundfont_path, sample_rate=SAMPLE_RATE)
+            self.load_ms["soundfont"] = (time.perf_counter() - started) * 1000
+        return self._renderer
+
+    # -- one request -----------------------------------------------------------
+    def plan(self, request: GenerationRequest) -> tuple[Any, Score]:
+        """Prompt → Brief → Score, without any audio."""
+        from himig.engine.brief import make_brief
+        from himig.engine.compose import compose
+        from himig.engine.prompt import understand
+
+        descriptors = understand(request.prompt)
+        brief = make_brief(request, descriptors)
+        score = compose(brief)
+        score.validate()
+        return brief, score
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        out_dir: str | os.PathLike[str],
+        *,
+        formats: Iterable[str] = ("mp3",),
+        midi: bool = True,
+        stems: bool = True,
+        progress: Progress | None = None,
+    ) -> GenerationResult:
+        """Generate one track into ``out_dir`` (created if missing).
+
+        Files appear in ``out_dir`` only when complete (written to a temporary name,
+        then renamed), so a failure never leaves a half-written file behind.
+        """
+        from himig.engine import analysis, export
+        from himig.engine.master import master
+
+        formats = tuple(dict.fromkeys(formats))
+        for fmt in formats:
+            if fmt not in AUDIO_FORMATS:
+                raise EngineError(f"Unknown audio format {fmt!r}: choose one of {', '.join(AUDIO_FORMATS)}.")
+        report = progress or (lambda stage, fraction: None)
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+
+        def lap(stage: str, began: float) -> None:
+            timings[stage] = round((time.perf_counter() - began) * 1000, 1)
+
+        report("composing", STAGES[0][1])
+        t = time.perf_counter()
+        brief, score = self.plan(request)
+        lap("compose", t)
+
+        report("rendering", STAGES[1][1])
+        t = time.perf_counter()
+        part_audio = self.renderer.render(score)
+        lap("render", t)
+
+        report("mastering", STAGES[2][1])
+        t = time.perf_counter()
+        mastered = master(part_audio, score, SAMPLE_RATE)
+        n_expected = round(request.duration * SAMPLE_RATE)
+        if mastered.audio.shape != (2, n_expected):
+            raise RenderFailed(f"mastered audio has shape {mastered.audio.shape}, expected (2, {n_expected})")
+        lap("master", t)
+
+        t = time.perf_counter()
+        delivered = analysis.analyse(mastered.audio, SAMPLE_RATE)
+        lap("analyse", t)
+
+        report("encoding", STAGES[3][1])
+        t = time.perf_counter()
+        target = Path(out_dir)
+        target.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".himig-", dir=target))
+        try:
+            written: dict[str, Path] = {}
+            for fmt in formats:
+                written[fmt] = export.write_audio(mastered.audio, SAMPLE_RATE, staging / f"track.{fmt}", fmt)
+            if midi:
+                (staging / "track.mid").write_bytes(to_midi(score))
+                written["midi"] = staging / "track.mid"
+            if stems:
+                written["stems"] = export.write_stems_zip(mastered.stems, SAMPLE_RATE, staging / "stems.zip")
+            (staging / "peaks.json").write_text(json.dumps(export.peaks(mastered.audio, SAMPLE_RATE)))
+            written["peaks"] = staging / "peaks.json"
+            (staging / "score.json").write_text(json.dumps(score.to_dict()))
+            written["score"] = staging / "score.json"
+            lap("encode", t)
+            timings["total"] = round((time.perf_counter() - started) * 1000, 1)
+            metadata = brief.to_metadata(score)
+            metadata.update(
+                {
+                    "duration_s": round(mastered.audio.shape[1] / SAMPLE_RATE, 3),
+                    "loudness_lufs": round(mastered.loudness_lufs, 2),
+                    "true_peak_dbtp": round(mastered.true_peak_dbtp, 2),
+                    "seed": request.seed,
+                    "engine": {"name": self.name, "version": self.version},
+                    "timings_ms": timings,
+                    "delivered": delivered,
+                    "prompt": request.prompt,
+                }
+            )
+            (staging / "metadata.json").write_text(json.dumps(metadata, indent=2))
+            written["metadata"] = staging / "metadata.json"
+            files: dict[str, Path] = {}
+            for kind, path in written.items():
+                final = target / path.name
+                os.replace(path, final)
+                files[kind] = final
+        finally:
+            for leftover in staging.iterdir():
+                leftover.unlink()
+            staging.rmdir()
+        return GenerationResult(metadata=metadata, score=score, audio=mastered.audio, files=files)
+
+
+_default_engine: Engine | None = None
+
+
+def default_engine() -> Engine:
+    """One Engine per process (model and SoundFont loaded once)."""
+    global _default_engine
+    if _default_engine is None:
+        _default_engine = Engine(soundfont=os.environ.get("HIMIG_SOUNDFONT") or None)
+    return _default_engine

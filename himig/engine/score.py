@@ -1,0 +1,159 @@
+"""The Score: every note of a track, by part, in integer ticks.
+
+Versioned and JSON-serialisable (``to_dict``/``from_dict``) so a track can be stored
+and re-rendered; exported to Standard MIDI with :func:`to_midi`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from typing import Any
+
+import mido
+
+SCHEMA_VERSION = 1
+TICKS_PER_BEAT = 480
+
+
+class ScoreError(ValueError):
+    pass
+
+
+@dataclasses.dataclass
+class Note:
+    start: int  # ticks from the top of the track
+    duration: int  # ticks
+    pitch: int  # MIDI note number 0–127 (GM drum key for drum parts)
+    velocity: int  # 1–127
+    glide_to: int | None = None  # target pitch of a portamento (808 glides)
+
+
+@dataclasses.dataclass
+class Part:
+    """One player. ``synth`` names a DSP voice; ``None`` means the SoundFont plays ``program``."""
+
+    name: str  # unique within the score, e.g. "drums", "bass", "lead"
+    role: str  # drums | bass | harmony | melody | counter | pad | arp | fx
+    instrument: str  # plain name shown to people: "acoustic grand piano", "808"
+    program: int = 0  # General MIDI program (0-based)
+    is_drum: bool = False
+    synth: str | None = None
+    notes: list[Note] = dataclasses.field(default_factory=list)
+    gain_db: float = 0.0
+    pan: float = 0.0  # -1 left … +1 right
+    reverb: float = 0.2  # send level 0–1
+    delay: float = 0.0  # send level 0–1
+    sidechain: float = 0.0  # ducking depth 0–1 keyed by the kick
+
+
+@dataclasses.dataclass
+class Section:
+    name: str  # intro, A, B, A', bridge, build, drop, climax, outro, ending
+    start: int  # ticks
+    end: int  # ticks
+    energy: float  # 0–1
+
+
+@dataclasses.dataclass
+class Score:
+    tempo_bpm: float
+    duration_s: float  # exact length of the finished audio
+    time_signature: tuple[int, int] = (4, 4)
+    key: str = "C major"
+    parts: list[Part] = dataclasses.field(default_factory=list)
+    sections: list[Section] = dataclasses.field(default_factory=list)
+    ticks_per_beat: int = TICKS_PER_BEAT
+    schema_version: int = SCHEMA_VERSION
+
+    def seconds(self, ticks: float) -> float:
+        return ticks * 60.0 / (self.tempo_bpm * self.ticks_per_beat)
+
+    def ticks(self, seconds: float) -> int:
+        return round(seconds * self.tempo_bpm * self.ticks_per_beat / 60.0)
+
+    def part(self, name: str) -> Part:
+        for part in self.parts:
+            if part.name == name:
+                return part
+        raise KeyError(name)
+
+    def validate(self) -> None:
+        if not 20 <= self.tempo_bpm <= 300:
+            raise ScoreError(f"tempo {self.tempo_bpm} out of range")
+        if self.duration_s <= 0:
+            raise ScoreError("duration must be positive")
+        names = [p.name for p in self.parts]
+        if len(names) != len(set(names)):
+            raise ScoreError(f"duplicate part names: {names}")
+        end = self.ticks(self.duration_s)
+        for part in self.parts:
+            if not 0 <= part.program <= 127:
+                raise ScoreError(f"{part.name}: program {part.program} out of range")
+            for note in part.notes:
+                if note.start < 0 or note.duration <= 0 or note.start + note.duration > end:
+                    raise ScoreError(f"{part.name}: note at {note.start}+{note.duration} outside 0..{end}")
+                if not 0 <= note.pitch <= 127 or not 1 <= note.velocity <= 127:
+                    raise ScoreError(f"{part.name}: bad pitch/velocity {note.pitch}/{note.velocity}")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["time_signature"] = list(self.time_signature)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Score:
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise ScoreError(f"unsupported score schema version {version!r}")
+        parts = [
+            Part(**{**p, "notes": [Note(**n) for n in p["notes"]]})  # type: ignore[arg-type]
+            for p in data["parts"]
+        ]
+        sections = [Section(**s) for s in data["sections"]]
+        fields = {k: v for k, v in data.items() if k not in {"parts", "sections", "time_signature"}}
+        return cls(**fields, time_signature=tuple(data["time_signature"]), parts=parts, sections=sections)  # type: ignore[arg-type]
+
+
+def to_midi(score: Score) -> bytes:
+    """Standard MIDI File (type 1): a tempo track plus one track per part."""
+    midi = mido.MidiFile(type=1, ticks_per_beat=score.ticks_per_beat)
+    meta = mido.MidiTrack()
+    meta.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(score.tempo_bpm), time=0))
+    num, den = score.time_signature
+    meta.append(mido.MetaMessage("time_signature", numerator=num, denominator=den, time=0))
+    for section in score.sections:
+        meta.append(mido.MetaMessage("marker", text=section.name, time=section.start))
+    _delta_encode(meta)
+    midi.tracks.append(meta)
+    melodic_channels = [c for c in range(16) if c != 9]
+    for index, part in enumerate(score.parts):
+        channel = 9 if part.is_drum else melodic_channels[index % len(melodic_channels)]
+        track = mido.MidiTrack()
+        track.append(mido.MetaMessage("track_name", name=part.name, time=0))
+        if not part.is_drum:
+            track.append(mido.Message("program_change", program=part.program, channel=channel, time=0))
+        pan = max(0, min(127, round(64 + part.pan * 63)))
+        track.append(mido.Message("control_change", control=10, value=pan, channel=channel, time=0))
+        events: list[tuple[int, int, mido.Message]] = []
+        for note in part.notes:
+            events.append((note.start, 1, mido.Message("note_on", note=note.pitch, velocity=note.velocity, channel=channel)))
+            events.append((note.start + note.duration, 0, mido.Message("note_off", note=note.pitch, velocity=0, channel=channel)))
+        events.sort(key=lambda e: (e[0], e[1]))
+        for tick, _, msg in events:
+            msg.time = tick
+            track.append(msg)
+        _delta_encode(track)
+        midi.tracks.append(track)
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    return buffer.getvalue()
+
+
+def _delta_encode(track: mido.MidiTrack) -> None:
+    """Messages were appended with absolute tick times; MIDI wants deltas."""
+    previous = 0
+    for msg in track:
+        absolute = msg.time
+        msg.time = absolute - previous
+        previous = absolute
