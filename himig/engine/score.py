@@ -63,6 +63,8 @@ class Score:
     key: str = "C major"
     parts: list[Part] = dataclasses.field(default_factory=list)
     sections: list[Section] = dataclasses.field(default_factory=list)
+    ending: str = "ring"  # "ring": final chord rings out inside the duration; "fade": composed fade-out
+    fade_s: float = 0.0  # length of the fade at the very end when ending == "fade"
     ticks_per_beat: int = TICKS_PER_BEAT
     schema_version: int = SCHEMA_VERSION
 
