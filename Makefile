@@ -39,6 +39,7 @@ e2e-deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	  else echo "e2e tests need Chromium: install your distribution's chromium package"; fi; }
+	@[ -f node_modules/axe-core/axe.min.js ] || { command -v npm >/dev/null 2>&1 && npm install --no-audit --no-fund --silent || echo "e2e accessibility checks need npm (axe-core)"; }
 
 lint: install-dev
 	$(PY) -m ruff check himig tests bench
