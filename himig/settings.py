@@ -186,4 +186,8 @@ USE_TZ = True
 HIMIG_GUEST_TRACKS_PER_DAY = envint("HIMIG_GUEST_TRACKS_PER_DAY", 3, minimum=0)
 HIMIG_GUEST_MAX_DURATION = envint("HIMIG_GUEST_MAX_DURATION", 30, minimum=15)
 HIMIG_GENERATION_MAX_ATTEMPTS = envint("HIMIG_GENERATION_MAX_ATTEMPTS", 3, minimum=1)
+# Generations per user per 15 minutes (PRODUCT.md §5).
+HIMIG_RATE_GENERATE = envint("HIMIG_RATE_GENERATE", 10, minimum=1)
+# A running track whose worker has not beaten for this long is presumed abandoned.
+HIMIG_STALE_AFTER_S = envint("HIMIG_STALE_AFTER_S", 120, minimum=5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("HIMIG_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
