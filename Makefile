@@ -31,6 +31,7 @@ install-dev: $(VENV)/.dev
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
+	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py run --port $(PORT)
 
 # System Chromium for the browser journey (never a downloaded browser build).

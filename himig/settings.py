@@ -58,6 +58,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files before anything touches the session or database.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML/JSON only (never audio or ranges); see himig/compression.py.
+    "himig.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -88,14 +92,37 @@ TEMPLATES = [
 
 # --- database -----------------------------------------------------------------
 DATABASE_URL = envstr("DATABASE_URL")
+DATABASE_REPLICA_URL = envstr("DATABASE_REPLICA_URL")
+# psycopg 3's connection pool (Django ≥ 5.1) instead of one persistent connection
+# per process/thread: worth it under ASGI or threaded servers. With PgBouncer in
+# front, leave it off and let PgBouncer pool.
+HIMIG_DB_POOL = envbool("HIMIG_DB_POOL", False)
+
+
+def _database(url: str) -> dict:
+    config = dj_database_url.parse(
+        url,
+        # A pool hands out connections itself; Django must not also keep them open.
+        conn_max_age=0 if HIMIG_DB_POOL else envint("HIMIG_DB_CONN_MAX_AGE", 60, minimum=0),
+        conn_health_checks=True,
+    )
+    if HIMIG_DB_POOL and config["ENGINE"] == "django.db.backends.postgresql":
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": envint("HIMIG_DB_POOL_MIN", 1, minimum=0),
+            "max_size": envint("HIMIG_DB_POOL_MAX", 10, minimum=1),
+            "timeout": 10,
+        }
+    return config
+
+
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=envint("HIMIG_DB_CONN_MAX_AGE", 60, minimum=0),
-            conn_health_checks=True,
-        )
-    }
+    DATABASES = {"default": _database(DATABASE_URL)}
+    if DATABASE_REPLICA_URL:
+        # Read-only pages opt in through himig.dbrouter.use_replica(); everything
+        # else, including tests, keeps using the primary.
+        DATABASES["replica"] = _database(DATABASE_REPLICA_URL)
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+        DATABASE_ROUTERS = ["himig.dbrouter.ReplicaRouter"]
 else:
     DATABASES = {
         "default": {
@@ -120,7 +147,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache (rate limits, sessions at scale) ------------------------------------
 REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A prefix keeps two Himig sites (or a test run) apart on one Redis.
+            "KEY_PREFIX": envstr("HIMIG_CACHE_PREFIX", "himig"),
+        }
+    }
+    # Sessions in Redis, written through to the database so a Redis flush does not
+    # sign everyone out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # Never the per-process local-memory cache: rate-limit counters must hold
     # across the web server, the worker and restarts.
@@ -135,8 +172,21 @@ else:
 HIMIG_TASKS_BACKEND = envstr("HIMIG_TASKS_BACKEND", "db")
 HIMIG_GENERATION_QUEUE = envstr("HIMIG_GENERATION_QUEUE", "cpu")
 TASK_QUEUES = ["default", "cpu", "gpu"]
+# Longest a single generation job may run before its worker kills it.
+HIMIG_JOB_TIMEOUT_S = envint("HIMIG_JOB_TIMEOUT_S", 600, minimum=10)
 if HIMIG_TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        from himig.conf import ConfigError
+
+        raise ConfigError("HIMIG_TASKS_BACKEND=rq needs REDIS_URL")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+    INSTALLED_APPS.append("django_rq")
+    # RQ kills a job's work-horse process after DEFAULT_TIMEOUT seconds: the worker
+    # time limit. HIMIG_RQ_URL may put the queue on another Redis than the cache.
+    RQ_QUEUES = {
+        name: {"URL": envstr("HIMIG_RQ_URL", REDIS_URL), "DEFAULT_TIMEOUT": HIMIG_JOB_TIMEOUT_S}
+        for name in TASK_QUEUES
+    }
 elif HIMIG_TASKS_BACKEND == "db":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 else:
@@ -147,13 +197,49 @@ else:
 # --- files ----------------------------------------------------------------------
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
-STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "staticfiles"
+# A CDN may front the static files: point HIMIG_STATIC_URL at it (WhiteNoise is its origin).
+STATIC_URL = envstr("HIMIG_STATIC_URL", "/static/")
+STATIC_ROOT = Path(envstr("HIMIG_STATIC_ROOT", str(DATA_DIR / "staticfiles"))).resolve()
 STATICFILES_DIRS = [BASE_DIR / "himig" / "static"]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# Hashed names (app.3f2a9c.css) served with a one-year immutable Cache-Control, plus
+# gzip and brotli copies, need `manage.py collectstatic` first (make run does it).
+# Off by default under DEBUG and in the test suite, where nothing was collected.
+HIMIG_STATIC_MANIFEST = envbool("HIMIG_STATIC_MANIFEST", not DEBUG)
+_static_backend = (
+    "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    if HIMIG_STATIC_MANIFEST
+    else "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
+
+# Audio on S3-compatible storage when a bucket is named; local files otherwise.
+HIMIG_S3_BUCKET = envstr("HIMIG_S3_BUCKET")
+# Signed download/player URLs live this long: long enough to start and seek a
+# track, short enough that a shared link soon stops working.
+HIMIG_S3_SIGNED_URL_TTL = envint("HIMIG_S3_SIGNED_URL_TTL", 300, minimum=10)
+if HIMIG_S3_BUCKET:
+    _media_storage: dict = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": HIMIG_S3_BUCKET,
+            "endpoint_url": envstr("HIMIG_S3_ENDPOINT_URL") or None,
+            "access_key": envstr("HIMIG_S3_ACCESS_KEY_ID") or None,
+            "secret_key": envstr("HIMIG_S3_SECRET_ACCESS_KEY") or None,
+            "region_name": envstr("HIMIG_S3_REGION") or None,
+            "location": envstr("HIMIG_S3_PREFIX"),
+            # Private objects, reachable only through signed URLs.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": HIMIG_S3_SIGNED_URL_TTL,
+            "signature_version": "s3v4",
+            # Never overwrite an object silently: a retried render gets a new name.
+            "file_overwrite": False,
+            # Path-style works on every S3-compatible server (MinIO, Ceph, moto).
+            "addressing_style": envstr("HIMIG_S3_ADDRESSING_STYLE", "path"),
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {"default": _media_storage, "staticfiles": {"BACKEND": _static_backend}}
 
 # --- accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
