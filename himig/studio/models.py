@@ -44,6 +44,8 @@ class Track(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     worker_id = models.CharField(max_length=120, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The id of the queued task (django.tasks result id) so recovery can tell a lost job from a waiting one.
+    task_id = models.CharField(max_length=64, blank=True)
 
     # What the engine made.
     engine_name = models.CharField(max_length=40, blank=True)
