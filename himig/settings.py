@@ -278,3 +278,58 @@ HIMIG_RATE_GENERATE = envint("HIMIG_RATE_GENERATE", 10, minimum=1)
 # A running track whose worker has not beaten for this long is presumed abandoned.
 HIMIG_STALE_AFTER_S = envint("HIMIG_STALE_AFTER_S", 120, minimum=5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("HIMIG_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
+
+# --- operations: request ids, JSON logs, metrics, Sentry (docs/operations.md) ----
+# First in the chain so its timing and X-Request-ID cover every other middleware.
+MIDDLEWARE.insert(0, "himig.ops.middleware.RequestObservabilityMiddleware")
+HIMIG_METRICS_TOKEN = envstr("HIMIG_METRICS_TOKEN")
+HIMIG_METRICS_ALLOWED_NETWORKS = envlist("HIMIG_METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+try:
+    import ipaddress as _ipaddress
+
+    for _cidr in HIMIG_METRICS_ALLOWED_NETWORKS:
+        _ipaddress.ip_network(_cidr, strict=False)
+except ValueError as _bad_cidr:
+    from himig.conf import ConfigError
+
+    raise ConfigError(f"HIMIG_METRICS_ALLOWED_NETWORKS: {_bad_cidr}") from None
+HIMIG_REQUEST_STATS_FLUSH_SECONDS = envint("HIMIG_REQUEST_STATS_FLUSH_SECONDS", 10, minimum=0)
+HIMIG_LOG_FORMAT = envstr("HIMIG_LOG_FORMAT", "json")  # json | text
+HIMIG_LOG_LEVEL = envstr("HIMIG_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "himig.ops.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "himig.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s %(track_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "text" if HIMIG_LOG_FORMAT == "text" else "json",
+            "filters": ["context"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": HIMIG_LOG_LEVEL},
+    "loggers": {
+        # Our access line replaces runserver's own; Django's request errors still propagate.
+        "django.server": {"level": "WARNING"},
+    },
+}
+
+SENTRY_DSN = envstr("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from himig.engine import __version__ as _engine_version
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        release=f"himig@{_engine_version}",
+        environment=envstr("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(envstr("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+        send_default_pii=False,
+    )

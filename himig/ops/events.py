@@ -16,7 +16,9 @@ def record_event(name: str, user: Any = None, **properties: Any) -> None:
     A failure to record is logged, never raised: analytics must not cost a user
     their request.
     """
-    user_id = getattr(user, "pk", None) if user is not None and getattr(user, "is_authenticated", False) else None
+    user_id = (
+        getattr(user, "pk", None) if user is not None and getattr(user, "is_authenticated", False) else None
+    )
 
     def write() -> None:
         from himig.ops.models import Event
