@@ -1,15 +1,25 @@
-"""Fixed-window rate limits kept in Django's cache (shared across processes).
+"""Fixed-window rate limits that hold across processes and restarts.
 
 ``hit`` counts one request and says whether it is allowed; callers turn a refusal
 into a 429 (API) or a form error (web) and put :meth:`RateLimit.headers` on the response.
+
+Where the counters live follows the cache configuration: with Redis (or any cache
+whose ``incr`` is atomic) they are cache keys; with the embedded default, Django's
+DatabaseCache, whose ``incr`` is a racy read-then-write, they are rows of
+:class:`himig.api.models.RateCounter` incremented by one SQL ``UPDATE``.
+Every refusal is recorded as the analytics event ``rate_limit_hit``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import IntegrityError, transaction
+from django.db.models import F
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,26 +51,65 @@ class RateLimited(Exception):
         self.limit = limit
 
 
-def hit(scope: str, ident: str, limit: int, window_s: int, *, cost: int = 1) -> RateLimit:
-    """Count ``cost`` against ``scope``/``ident`` in the current window of ``window_s`` seconds."""
+def _counts_in_database() -> bool:
+    return isinstance(caches["default"], DatabaseCache)
+
+
+def _window(window_s: int) -> tuple[int, int]:
     now = int(time.time())
-    window_start = now - now % window_s
-    reset_at = window_start + window_s
-    key = f"rl:{scope}:{ident}:{window_start}"
-    # add() creates the counter atomically only if absent; incr() is atomic on Redis.
+    start = now - now % window_s
+    return start, start + window_s
+
+
+def _db_add(key: str, cost: int, expires_at: int) -> int:
+    from himig.api.models import RateCounter
+
+    with transaction.atomic():
+        if not RateCounter.objects.filter(key=key).update(count=F("count") + cost):
+            expiry = dt.datetime.fromtimestamp(expires_at, tz=dt.UTC)
+            try:
+                with transaction.atomic():  # a savepoint: a lost insert race must not end the outer block
+                    RateCounter.objects.create(key=key, count=cost, expires_at=expiry)
+            except IntegrityError:  # another process created this window's row first
+                RateCounter.objects.filter(key=key).update(count=F("count") + cost)
+            else:
+                # A new window began: a good moment to drop the rows of finished ones.
+                RateCounter.objects.filter(expires_at__lt=dt.datetime.now(tz=dt.UTC)).delete()
+        return int(RateCounter.objects.filter(key=key).values_list("count", flat=True).first() or cost)
+
+
+def _db_count(key: str) -> int:
+    from himig.api.models import RateCounter
+
+    return int(RateCounter.objects.filter(key=key).values_list("count", flat=True).first() or 0)
+
+
+def _cache_add(key: str, cost: int, window_s: int) -> int:
+    # add() creates the counter only if absent; incr() is atomic on Redis and Memcached.
     cache.add(key, 0, timeout=window_s + 5)
     try:
-        count = cache.incr(key, cost)
+        return int(cache.incr(key, cost))
     except ValueError:  # expired between add and incr
         cache.set(key, cost, timeout=window_s + 5)
-        count = cost
+        return cost
+
+
+def hit(scope: str, ident: str, limit: int, window_s: int, *, cost: int = 1) -> RateLimit:
+    """Count ``cost`` against ``scope``/``ident`` in the current window of ``window_s`` seconds."""
+    start, reset_at = _window(window_s)
+    key = f"rl:{scope}:{ident}:{start}"
+    count = _db_add(key, cost, reset_at) if _counts_in_database() else _cache_add(key, cost, window_s)
     allowed = count <= limit
+    if not allowed:
+        from himig.ops.events import record_event
+
+        record_event("rate_limit_hit", scope=scope)
     return RateLimit(scope, limit, max(0, limit - count), reset_at, allowed)
 
 
 def peek(scope: str, ident: str, limit: int, window_s: int) -> RateLimit:
     """The state of a limit without counting a request."""
-    now = int(time.time())
-    window_start = now - now % window_s
-    count = int(cache.get(f"rl:{scope}:{ident}:{window_start}", 0))
-    return RateLimit(scope, limit, max(0, limit - count), window_start + window_s, count < limit)
+    start, reset_at = _window(window_s)
+    key = f"rl:{scope}:{ident}:{start}"
+    count = _db_count(key) if _counts_in_database() else int(cache.get(key, 0))
+    return RateLimit(scope, limit, max(0, limit - count), reset_at, count < limit)

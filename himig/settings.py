@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.github",
     "django_tasks",
     "django_tasks_db",
+    # For its templates and static files: the API docs page then loads Swagger UI from
+    # our own /static/, never a CDN (works offline and under our CSP).
+    "ninja",
     "himig.accounts",
     "himig.studio",
     "himig.api",
@@ -275,6 +278,9 @@ HIMIG_GUEST_MAX_DURATION = envint("HIMIG_GUEST_MAX_DURATION", 30, minimum=15)
 HIMIG_GENERATION_MAX_ATTEMPTS = envint("HIMIG_GENERATION_MAX_ATTEMPTS", 3, minimum=1)
 # Generations per user per 15 minutes (PRODUCT.md §5).
 HIMIG_RATE_GENERATE = envint("HIMIG_RATE_GENERATE", 10, minimum=1)
+# Unsafe JSON API requests (POST/PATCH/DELETE) per user or API key per window.
+HIMIG_RATE_API_WRITES = envint("HIMIG_RATE_API_WRITES", 100, minimum=1)
+HIMIG_RATE_API_WRITES_WINDOW = envint("HIMIG_RATE_API_WRITES_WINDOW", 900, minimum=1)
 # A running track whose worker has not beaten for this long is presumed abandoned.
 HIMIG_STALE_AFTER_S = envint("HIMIG_STALE_AFTER_S", 120, minimum=5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("HIMIG_MAX_BODY_BYTES", 64 * 1024, minimum=1024)

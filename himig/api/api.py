@@ -1,0 +1,173 @@
+"""The NinjaAPI instance mounted at ``/api/``: parsing, error handlers and routers.
+
+Every response goes out as JSON ``{"error","code","details"}`` on failure, with the
+X-RateLimit-* headers of whatever limit the request was counted against.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+
+from himig import ratelimit
+from himig.api.auth import api_auth
+from himig.api.errors import ApiError, validation_error
+
+logger = logging.getLogger(__name__)
+
+
+class UnsupportedMediaType(Exception):
+    pass
+
+
+class JsonOnlyParser(Parser):
+    """JSON bodies only: another content type is a 415, not a confusing parse error."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        content_type = (request.content_type or "").lower()
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            raise UnsupportedMediaType(content_type or "none")
+        return json.loads(request.body)
+
+
+class HimigAPI(NinjaAPI):
+    def _with_limit_headers(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        limit = getattr(request, "himig_rate_limit", None)
+        if limit is not None:
+            for name, value in limit.headers().items():
+                response[name] = value
+        return response
+
+    def create_temporal_response(self, request: HttpRequest) -> HttpResponse:
+        # Created after authentication, so the write limit counted there is already known.
+        return self._with_limit_headers(request, super().create_temporal_response(request))
+
+    def create_response(
+        self,
+        request: HttpRequest,
+        data: Any,
+        *,
+        status: int | None = None,
+        temporal_response: HttpResponse | None = None,
+    ) -> HttpResponse:
+        response = super().create_response(request, data, status=status, temporal_response=temporal_response)
+        return self._with_limit_headers(request, response)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("himig")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+api = HimigAPI(
+    title="Himig API",
+    version=_version(),
+    description=(
+        "Generate music from a text description and manage your library. Authenticate with "
+        "`Authorization: Bearer <API key>` (create keys at /settings/api-keys/) or the browser session "
+        "(unsafe methods then need the `X-CSRFToken` header). Errors are JSON "
+        '`{"error", "code", "details"}`.'
+    ),
+    urls_namespace="api",
+    parser=JsonOnlyParser(),
+    auth=api_auth,
+)
+
+
+def error_response(request: HttpRequest, error: ApiError) -> HttpResponse:
+    response = api.create_response(request, error.body(), status=error.status)
+    for name, value in error.headers.items():
+        response[name] = value
+    return response
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return error_response(request, exc)
+
+
+@api.exception_handler(ratelimit.RateLimited)
+def _rate_limited(request: HttpRequest, exc: ratelimit.RateLimited) -> HttpResponse:
+    limit = exc.limit
+    request.himig_rate_limit = limit  # type: ignore[attr-defined]
+    return error_response(
+        request,
+        ApiError(
+            429,
+            "rate_limited",
+            f"Too many requests: try again in {limit.retry_after} s.",
+            {"scope": limit.scope, "limit": limit.limit, "retry_after": limit.retry_after},
+            headers=limit.headers(),
+        ),
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error_response(
+        request,
+        ApiError(401, "unauthenticated", "Sign in or send 'Authorization: Bearer <API key>'."),
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="himig"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    cause = exc.__cause__
+    if isinstance(cause, UnsupportedMediaType):
+        return error_response(
+            request,
+            ApiError(
+                415,
+                "unsupported_media_type",
+                f"Send the body as JSON (Content-Type: application/json), not {cause}.",
+            ),
+        )
+    if exc.status_code == 400:
+        return error_response(request, ApiError(400, "malformed_json", "The request body is not valid JSON."))
+    return error_response(request, ApiError(exc.status_code, "http_error", str(exc)))
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for item in exc.errors:
+        loc = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        name = ".".join(loc) or "body"
+        fields.setdefault(name, str(item.get("msg", "invalid")))
+    return error_response(request, validation_error(fields))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, ApiError(413, "body_too_large", "The request body is too large."))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, ApiError(404, "not_found", "Not found."))
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Only real bugs land here; every client mistake has its own handler above.
+    logger.exception("unhandled error in %s %s", request.method, request.path)
+    return error_response(request, ApiError(500, "server_error", "Something went wrong on our side."))
+
+
+from himig.api.routes import health, tracks  # noqa: E402  (routers register on the api above)
+
+api.add_router("", health.router)
+api.add_router("", tracks.router)
