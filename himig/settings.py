@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "himig.middleware.SecurityHeadersMiddleware",
     # Static files before anything touches the session or database.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses HTML/JSON only (never audio or ranges); see himig/compression.py.
@@ -265,6 +266,90 @@ LOGOUT_REDIRECT_URL = "/"
 EMAIL_BACKEND = envstr("HIMIG_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = DATA_DIR / "mail"
 DEFAULT_FROM_EMAIL = envstr("HIMIG_FROM_EMAIL", "Himig <noreply@localhost>")
+
+# allauth: sign in with a verified email address (no usernames), or Google/GitHub.
+ACCOUNT_ADAPTER = "himig.accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "himig.accounts.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_USER_MODEL_EMAIL_FIELD = "email"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a POST confirms, so mail scanners that follow links cannot
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_CHANGE_EMAIL = True  # one address per account; changing it re-verifies
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Himig] "
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+ACCOUNT_SESSION_REMEMBER = None  # the sign-in form offers "Remember me"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if envbool("HIMIG_HTTPS", False) else "http"
+# PRODUCT.md §5: 5 failed sign-ins per 15 minutes per account and per IP. allauth
+# consumes the budget before checking the password, so the 6th try is refused even
+# when it is right; a successful sign-in gives its unit back.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": envstr("HIMIG_RATE_LOGIN_FAILED", "5/15m/ip,5/15m/key"),
+    "signup": envstr("HIMIG_RATE_SIGNUP", "20/h/ip"),
+    "reset_password": "20/h/ip,5/h/key",
+}
+
+# Social sign-in: each provider is on only when its client id and secret are both
+# set; credentials live in the environment, so no SocialApp rows are needed.
+# Email authentication: when Google or GitHub vouch that the person owns an email
+# address (allauth only uses addresses the provider marks verified) and a Himig
+# account has that address, the person is signed into it and the provider is
+# connected. Both providers verify addresses, so this is safe; if the local
+# address was never verified, allauth wipes its password, locking out whoever
+# registered someone else's address.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a POST starts the provider hop (CSRF-protected)
+SOCIALACCOUNT_PROVIDERS: dict = {
+    "google": {"SCOPE": ["openid", "profile", "email"], "AUTH_PARAMS": {"prompt": "select_account"}},
+    "github": {"SCOPE": ["read:user", "user:email"]},
+}
+for _provider, _prefix in (("google", "HIMIG_GOOGLE"), ("github", "HIMIG_GITHUB")):
+    _client_id, _secret = envstr(f"{_prefix}_CLIENT_ID"), envstr(f"{_prefix}_CLIENT_SECRET")
+    if _client_id and _secret:
+        SOCIALACCOUNT_PROVIDERS[_provider]["APPS"] = [{"client_id": _client_id, "secret": _secret, "key": ""}]
+# Provider endpoints can be pointed elsewhere (GitHub Enterprise, or the fake
+# providers of the browser test suite).
+if envstr("HIMIG_GITHUB_URL"):
+    SOCIALACCOUNT_PROVIDERS["github"]["GITHUB_URL"] = envstr("HIMIG_GITHUB_URL")
+for _key, _env in (
+    ("AUTHORIZE_URL", "HIMIG_GOOGLE_AUTHORIZE_URL"),
+    ("ACCESS_TOKEN_URL", "HIMIG_GOOGLE_TOKEN_URL"),
+    ("IDENTITY_URL", "HIMIG_GOOGLE_USERINFO_URL"),
+):
+    if envstr(_env):
+        SOCIALACCOUNT_PROVIDERS["google"][_key] = envstr(_env)
+
+# --- security headers (see himig/middleware.py for the Content Security Policy) ----
+HIMIG_HTTPS = envbool("HIMIG_HTTPS", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin-allow-popups"  # share pop-ups (X, Facebook) keep working
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if HIMIG_HTTPS:
+    SECURE_SSL_REDIRECT = envbool("HIMIG_SSL_REDIRECT", True)
+    # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (document it in deploy docs).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = envint("HIMIG_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HIMIG_HSTS_INCLUDE_SUBDOMAINS", True)
+    # The preload directive only signals consent; nothing changes unless the operator
+    # submits the domain to the browsers' preload list.
+    SECURE_HSTS_PRELOAD = envbool("HIMIG_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # /api/health must answer plain HTTP probes from a load balancer.
+    SECURE_REDIRECT_EXEMPT = [r"^api/health$", r"^api/db-health$", r"^metrics$"]
 
 # --- i18n -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
