@@ -1,0 +1,462 @@
+"""The ops dashboard's figures, computed by the database.
+
+Every figure is one aggregate query (GROUP BY day, COUNT DISTINCT, conditional
+counts, ordered-offset percentiles); Python only walks the small per-day results.
+Days are UTC calendar days; a range is inclusive of both ends.
+
+Definitions (docs/operations.md repeats them for operators):
+
+* active user on a day: at least one analytics event by that user that day;
+  DAU per day, WAU/MAU = distinct users active in the 7/30 days ending on ``to``.
+* registrations: ``sign_up`` events.
+* generations: Track rows created in the range; success rate = ready / (ready + failed).
+* generation time: ``Track.generation_ms`` of ready tracks; queue wait:
+  ``started_at - created_at`` of tracks that started.
+* error rate: share of 5xx responses; p95 response time from the per-minute
+  latency buckets of :class:`~himig.ops.models.RequestStat` (the bound of the bucket
+  holding the 95th percentile).
+* day-N retention of a weekly cohort (users whose first ``sign_up`` falls in that
+  ISO week): share of the cohort active on exactly their sign-up day + N; users
+  whose day N is still in the future are left out of the denominator.
+* conversion: ``guest_claimed`` events / guests created in the range (claimed
+  guests' rows are deleted on claim, so guests created = remaining guest rows
+  created in the range + claims in the range).
+* adoption: share of active users in the range who favorited, downloaded, shared,
+  or used the API (an API-sourced generation or an API key used in the range).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from himig.ops import events as ev
+from himig.ops.models import BUCKET_FIELDS, LATENCY_BOUNDS_MS, Event, RequestStat, WorkerHeartbeat
+
+PRESET_DAYS = (7, 30, 90)
+MAX_RANGE_DAYS = 366
+
+
+@dataclasses.dataclass(frozen=True)
+class DateRange:
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def days(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+    @property
+    def start_dt(self) -> dt.datetime:
+        return _midnight(self.start)
+
+    @property
+    def end_dt(self) -> dt.datetime:
+        """Exclusive: midnight after ``end``."""
+        return _midnight(self.end + dt.timedelta(days=1))
+
+    @property
+    def preset(self) -> int | None:
+        length = (self.end - self.start).days + 1
+        return length if length in PRESET_DAYS and self.end == timezone.now().date() else None
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def parse_range(params: Mapping[str, str], today: dt.date | None = None) -> DateRange:
+    """``?from=YYYY-MM-DD&to=YYYY-MM-DD`` or ``?days=7|30|90``; default the last 30 days."""
+    today = today or timezone.now().date()
+    try:
+        end = dt.date.fromisoformat(params["to"]) if params.get("to") else today
+        if params.get("from"):
+            start = dt.date.fromisoformat(params["from"])
+        else:
+            days = int(params.get("days") or 30)
+            start = end - dt.timedelta(days=max(1, min(days, MAX_RANGE_DAYS)) - 1)
+    except ValueError:
+        end, start = today, today - dt.timedelta(days=29)
+    if start > end:
+        start, end = end, start
+    if (end - start).days >= MAX_RANGE_DAYS:
+        start = end - dt.timedelta(days=MAX_RANGE_DAYS - 1)
+    return DateRange(start, end)
+
+
+# --- helpers --------------------------------------------------------------------
+
+
+def percentile(qs: QuerySet[Any], field: str, p: float) -> Any:
+    """Nearest-rank percentile of ``field`` over ``qs`` (one COUNT, one ORDER BY … OFFSET)."""
+    n = qs.count()
+    if n == 0:
+        return None
+    k = max(0, math.ceil(p * n) - 1)
+    return qs.order_by(field).values_list(field, flat=True)[k]
+
+
+def per_day(qs: QuerySet[Any], field: str = "created_at") -> dict[dt.date, int]:
+    rows = qs.annotate(day=TruncDate(field)).values("day").annotate(n=Count("pk")).order_by()
+    return {row["day"]: row["n"] for row in rows}
+
+
+def _ms(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.timedelta):
+        return round(value.total_seconds() * 1000)
+    return int(value)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def bucket_percentile(buckets: list[int], p: float) -> int | None:
+    """Upper bound (ms) of the latency bucket holding the p-th request; None if open-ended top."""
+    total = sum(buckets)
+    if total == 0:
+        return None
+    rank = math.ceil(p * total)
+    seen = 0
+    for bound, n in zip((*LATENCY_BOUNDS_MS, None), buckets, strict=True):
+        seen += n
+        if seen >= rank:
+            return bound if bound is not None else -1
+    return -1
+
+
+# --- the figures ----------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Cohort:
+    week_start: dt.date
+    size: int
+    d7_eligible: int
+    d7_retained: int
+    d30_eligible: int
+    d30_retained: int
+
+    @property
+    def d7_rate(self) -> float | None:
+        return _share(self.d7_retained, self.d7_eligible)
+
+    @property
+    def d30_rate(self) -> float | None:
+        return _share(self.d30_retained, self.d30_eligible)
+
+
+@dataclasses.dataclass
+class SurfaceStats:
+    requests: int
+    errors: int
+    p95_ms: int | None  # -1: above the largest bucket
+    mean_ms: float | None
+
+    @property
+    def error_rate(self) -> float | None:
+        return _share(self.errors, self.requests)
+
+
+@dataclasses.dataclass
+class Dashboard:
+    range: DateRange
+    registrations: dict[dt.date, int]
+    dau: dict[dt.date, int]
+    wau: int
+    mau: int
+    active_users: int
+    generations: dict[dt.date, int]
+    generations_ready: int
+    generations_failed: int
+    generations_total: int
+    generation_p50_ms: int | None
+    generation_p95_ms: int | None
+    wait_p50_ms: int | None
+    wait_p95_ms: int | None
+    surfaces: dict[str, SurfaceStats]
+    requests_by_day: dict[str, dict[dt.date, int]]
+    errors_by_day: dict[str, dict[dt.date, int]]
+    queue: dict[str, int]
+    workers: list[dict[str, Any]]
+    rate_limit_hits: dict[dt.date, int]
+    rate_limit_by_scope: dict[str, int]
+    cohorts: list[Cohort]
+    guests_created: int
+    guests_claimed: int
+    adoption: dict[str, int]
+
+    @property
+    def registrations_total(self) -> int:
+        return sum(self.registrations.values())
+
+    @property
+    def success_rate(self) -> float | None:
+        return _share(self.generations_ready, self.generations_ready + self.generations_failed)
+
+    @property
+    def generations_per_active_user(self) -> float | None:
+        return _share(self.generations_total, self.active_users)
+
+    @property
+    def avg_dau(self) -> float | None:
+        return _share(sum(self.dau.values()), len(self.range.days))
+
+    @property
+    def stickiness(self) -> float | None:
+        """DAU/MAU: average DAU over the range divided by MAU at its end."""
+        avg = self.avg_dau
+        return avg / self.mau if avg is not None and self.mau else None
+
+    @property
+    def conversion(self) -> float | None:
+        return _share(self.guests_claimed, self.guests_created)
+
+    @property
+    def adoption_rates(self) -> dict[str, float | None]:
+        return {k: _share(v, self.active_users) for k, v in self.adoption.items()}
+
+    @property
+    def workers_alive(self) -> int:
+        return sum(1 for w in self.workers if w["alive"])
+
+    @property
+    def rate_limit_total(self) -> int:
+        return sum(self.rate_limit_hits.values())
+
+
+def compute(rng: DateRange, *, now: dt.datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    today = now.date()
+    events = Event.objects.filter(created_at__gte=rng.start_dt, created_at__lt=rng.end_dt)
+
+    active_days = _active_days(rng.start - dt.timedelta(days=29), rng.end)
+    in_range = {(u, d) for u, d in active_days if d >= rng.start}
+    dau = Counter(d for _, d in in_range)
+    week_from = rng.end - dt.timedelta(days=6)
+    month_from = rng.end - dt.timedelta(days=29)
+    wau = len({u for u, d in active_days if d >= week_from})
+    mau = len({u for u, d in active_days if d >= month_from})
+    active_users = {u for u, _ in in_range}
+
+    tracks = _tracks().filter(created_at__gte=rng.start_dt, created_at__lt=rng.end_dt)
+    outcome = tracks.aggregate(
+        total=Count("pk"),
+        ready=Count("pk", filter=Q(status="ready")),
+        failed=Count("pk", filter=Q(status="failed")),
+    )
+    timed = tracks.filter(status="ready", generation_ms__isnull=False)
+    waited = tracks.filter(started_at__isnull=False).annotate(
+        wait=ExpressionWrapper(F("started_at") - F("created_at"), output_field=DurationField())
+    )
+
+    surfaces, requests_by_day, errors_by_day = _request_figures(rng)
+
+    return Dashboard(
+        range=rng,
+        registrations=per_day(events.filter(name=ev.SIGN_UP)),
+        dau=dict(dau),
+        wau=wau,
+        mau=mau,
+        active_users=len(active_users),
+        generations=per_day(tracks),
+        generations_ready=outcome["ready"],
+        generations_failed=outcome["failed"],
+        generations_total=outcome["total"],
+        generation_p50_ms=_ms(percentile(timed, "generation_ms", 0.50)),
+        generation_p95_ms=_ms(percentile(timed, "generation_ms", 0.95)),
+        wait_p50_ms=_ms(percentile(waited, "wait", 0.50)),
+        wait_p95_ms=_ms(percentile(waited, "wait", 0.95)),
+        surfaces=surfaces,
+        requests_by_day=requests_by_day,
+        errors_by_day=errors_by_day,
+        queue=queue_depth(),
+        workers=workers(now),
+        rate_limit_hits=per_day(events.filter(name=ev.RATE_LIMIT_HIT)),
+        rate_limit_by_scope={
+            str(scope or "unknown"): n
+            for scope, n in events.filter(name=ev.RATE_LIMIT_HIT)
+            .values_list("properties__scope")
+            .annotate(n=Count("pk"))
+            .order_by()
+        },
+        cohorts=_cohorts(rng, today),
+        guests_created=_guests_created(rng, events),
+        guests_claimed=events.filter(name=ev.GUEST_CLAIMED).count(),
+        adoption=_adoption(rng, events, active_users),
+    )
+
+
+def _tracks() -> QuerySet[Any]:
+    from himig.studio.models import Track
+
+    return Track.objects.all()
+
+
+def _active_days(
+    start: dt.date, end: dt.date, users: QuerySet[Any] | None = None
+) -> set[tuple[int, dt.date]]:
+    """Distinct (user, day) pairs with an event, grouped by the database."""
+    qs = Event.objects.filter(
+        user__isnull=False,
+        created_at__gte=_midnight(start),
+        created_at__lt=_midnight(end + dt.timedelta(days=1)),
+    )
+    if users is not None:
+        qs = qs.filter(user_id__in=users)
+    rows = qs.annotate(day=TruncDate("created_at")).values_list("user_id", "day").distinct().order_by()
+    return set(rows)
+
+
+def _request_figures(
+    rng: DateRange,
+) -> tuple[dict[str, SurfaceStats], dict[str, dict[dt.date, int]], dict[str, dict[dt.date, int]]]:
+    stats = RequestStat.objects.filter(minute__gte=rng.start_dt, minute__lt=rng.end_dt)
+    sums = {name: Sum(name) for name in BUCKET_FIELDS}
+    surfaces: dict[str, SurfaceStats] = {}
+    for row in (
+        stats.values("surface")
+        .annotate(
+            n=Sum("count"),
+            errors=Sum("count", filter=Q(status_class="5xx")),
+            total_ms=Sum("total_ms"),
+            **sums,
+        )
+        .order_by()
+    ):
+        n = row["n"] or 0
+        buckets = [row[name] or 0 for name in BUCKET_FIELDS]
+        surfaces[row["surface"]] = SurfaceStats(
+            requests=n,
+            errors=row["errors"] or 0,
+            p95_ms=bucket_percentile(buckets, 0.95),
+            mean_ms=(row["total_ms"] or 0) / n if n else None,
+        )
+    by_day: dict[str, dict[dt.date, int]] = defaultdict(dict)
+    errors: dict[str, dict[dt.date, int]] = defaultdict(dict)
+    for row in (
+        stats.annotate(day=TruncDate("minute"))
+        .values("surface", "day")
+        .annotate(n=Sum("count"), e=Sum("count", filter=Q(status_class="5xx")))
+        .order_by()
+    ):
+        by_day[row["surface"]][row["day"]] = row["n"] or 0
+        errors[row["surface"]][row["day"]] = row["e"] or 0
+    return surfaces, dict(by_day), dict(errors)
+
+
+def queue_depth() -> dict[str, int]:
+    counts = dict(
+        _tracks()
+        .filter(status__in=["queued", "running"])
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    out = {"queued": counts.get("queued", 0), "running": counts.get("running", 0)}
+    if getattr(settings, "HIMIG_TASKS_BACKEND", "db") == "db":
+        from django_tasks_db.models import DBTaskResult
+
+        out["task_rows_ready"] = DBTaskResult.objects.filter(status="READY").count()
+    return out
+
+
+def workers(now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    now = now or timezone.now()
+    stale = dt.timedelta(seconds=settings.HIMIG_STALE_AFTER_S)
+    return [
+        {
+            "worker_id": beat.worker_id,
+            "hostname": beat.hostname,
+            "queue": beat.queue,
+            "backend": beat.backend,
+            "age_s": (now - beat.last_seen).total_seconds(),
+            "alive": now - beat.last_seen <= stale,
+            "tasks_done": beat.tasks_done,
+            "current_track": beat.current_track,
+        }
+        for beat in WorkerHeartbeat.objects.order_by("-last_seen")
+    ]
+
+
+def _cohorts(rng: DateRange, today: dt.date) -> list[Cohort]:
+    signups = (
+        Event.objects.filter(
+            name=ev.SIGN_UP, user__isnull=False, created_at__gte=rng.start_dt, created_at__lt=rng.end_dt
+        )
+        .values("user_id")
+        .annotate(first=Min("created_at"))
+        .order_by()
+    )
+    joined = {row["user_id"]: row["first"].astimezone(dt.UTC).date() for row in signups}
+    if not joined:
+        return []
+    active = _active_days(
+        rng.start + dt.timedelta(days=7),
+        min(rng.end + dt.timedelta(days=30), today),
+        users=signups.values("user_id"),
+    )
+    by_week: dict[dt.date, list[int]] = defaultdict(list)
+    for user, day in joined.items():
+        by_week[day - dt.timedelta(days=day.weekday())].append(user)
+    cohorts = []
+    for week, members in sorted(by_week.items()):
+        row = {"size": len(members)}
+        for n in (7, 30):
+            eligible = [u for u in members if joined[u] + dt.timedelta(days=n) <= today]
+            row[f"d{n}_eligible"] = len(eligible)
+            row[f"d{n}_retained"] = sum(
+                1 for u in eligible if (u, joined[u] + dt.timedelta(days=n)) in active
+            )
+        cohorts.append(Cohort(week_start=week, **row))
+    return cohorts
+
+
+def _guests_created(rng: DateRange, events: QuerySet[Any]) -> int:
+    from django.contrib.auth import get_user_model
+
+    remaining = (
+        get_user_model()
+        .objects.filter(is_guest=True, date_joined__gte=rng.start_dt, date_joined__lt=rng.end_dt)
+        .count()
+    )
+    return remaining + events.filter(name=ev.GUEST_CLAIMED).count()
+
+
+def _adoption(rng: DateRange, events: QuerySet[Any], active_users: set[int]) -> dict[str, int]:
+    from himig.accounts.models import ApiKey
+
+    def users_of(name: str) -> set[int]:
+        # Favorite and share events carry on=false when undone; those are not adoption.
+        qs = events.filter(name=name, user__isnull=False).filter(
+            Q(properties__on=True) | Q(properties__on__isnull=True)
+        )
+        return set(qs.values_list("user_id", flat=True).distinct().order_by())
+
+    api_users = set(
+        events.filter(name=ev.GENERATION_REQUESTED, properties__source="api", user__isnull=False)
+        .values_list("user_id", flat=True)
+        .distinct()
+        .order_by()
+    ) | set(
+        ApiKey.objects.filter(last_used_at__gte=rng.start_dt, last_used_at__lt=rng.end_dt)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    return {
+        "favorite": len(users_of(ev.FAVORITE) & active_users),
+        "download": len(users_of(ev.DOWNLOAD) & active_users),
+        "share": len(users_of(ev.SHARE) & active_users),
+        "api": len(api_users & active_users),
+    }
