@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("himig.accounts.urls")),
     path("", include("himig.studio.urls")),
     path("api/", api.urls),
+    path("settings/api-keys/", include("himig.api.urls")),
     path("ops/", include("himig.ops.urls")),
     path("metrics", ops_views.metrics_view, name="metrics"),
 ]

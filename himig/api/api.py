@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
@@ -82,6 +82,9 @@ api = HimigAPI(
     urls_namespace="api",
     parser=JsonOnlyParser(),
     auth=api_auth,
+    # Swagger UI's assets come from our /static/ ("ninja" is an installed app); no
+    # validator badge either, which would call validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
 )
 
 
@@ -167,7 +170,10 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(request, ApiError(500, "server_error", "Something went wrong on our side."))
 
 
-from himig.api.routes import health, tracks  # noqa: E402  (routers register on the api above)
+from himig.api.routes import catalog, generate, health, me, tracks  # noqa: E402  (routers use the api above)
 
 api.add_router("", health.router)
+api.add_router("", generate.router)
 api.add_router("", tracks.router)
+api.add_router("", catalog.router)
+api.add_router("", me.router)

@@ -59,6 +59,8 @@ class BearerKey(HttpBearer):
         if key is None:
             raise ApiError(401, "invalid_api_key", "The API key is unknown or has been revoked.")
         request.api_key = key  # type: ignore[attr-defined]
+        # Logs, metrics and analytics events read request.user; a key acts as its owner.
+        request.user = key.user
         _count_write(request, f"key:{key.pk}")
         return key.user
 

@@ -42,7 +42,14 @@ def track_files(track: Any, request: HttpRequest | None = None) -> dict[str, str
     if track.status != "ready" or not stored:
         return dict.fromkeys(FILE_KINDS)
     base = _absolute(request, track_path(track.id))  # one reverse per track, not per file
-    return {kind: f"{base}/{_FILE_SUFFIX[kind]}" if stored.get(kind) else None for kind in FILE_KINDS}
+    return {kind: f"{base}/{_FILE_SUFFIX[kind]}" if _available(stored, kind) else None for kind in FILE_KINDS}
+
+
+def _available(stored: dict[str, str], kind: str) -> bool:
+    # WAV and OGG are encoded from the stored FLAC on first download (studio.files.DERIVED).
+    from himig.studio.files import DERIVED
+
+    return bool(stored.get(kind) or (kind in DERIVED and stored.get("flac")))
 
 
 def share_url(track: Any, request: HttpRequest | None = None) -> str | None:

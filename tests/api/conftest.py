@@ -39,7 +39,8 @@ def user_factory(db: None) -> Callable[..., User]:
 
     def make(email: str | None = None, **extra: Any) -> User:
         count["n"] += 1
-        return User.objects.create_user(email or f"person{count['n']}@example.com", "pw-for-tests-123", **extra)
+        # No password: hashing one costs a second per user on a busy machine; force_login needs none.
+        return User.objects.create_user(email or f"person{count['n']}@example.com", **extra)
 
     return make
 
