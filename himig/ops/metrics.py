@@ -28,6 +28,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +194,7 @@ class DatabaseCollector(Collector):
 
 
 def _fmt(bound: float) -> str:
-    return f"{bound:g}"
+    return floatToGoString(bound)
 
 
 class _RequestFigures(Collector):
