@@ -1,0 +1,232 @@
+"""Brief → Score: the form, the harmony, and every player's notes.
+
+The style module decides the band (``Style.arrange``); this package owns what all
+styles share: harmony planning with cadences, motif-based melody, grooves, voice
+leading, humanising, instrument requests and the final chord's ring-out.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING
+
+from himig.engine.compose import players
+from himig.engine.compose.context import Ctx, Slot, clip_notes
+from himig.engine.compose.harmony import plan_harmony
+from himig.engine.compose.melody import melody
+from himig.engine.compose.players import Groove
+from himig.engine.instruments import INSTRUMENTS, satisfies
+from himig.engine.score import Part, Score, Section
+
+if TYPE_CHECKING:
+    from himig.engine.brief import Brief
+
+# A plain backbeat for styles that normally play without a kit when a kit is asked for.
+DEFAULT_GROOVES = {
+    "low": Groove({36: "x.......x.......", 37: "....x.......x...", 42: "x.x.x.x.x.x.x.x."}),
+    "mid": Groove({36: "x.....x.x.......", 38: "....x.......x...", 42: "x.x.x.x.x.x.x.x."}),
+    "high": Groove({36: "x.....x.x.x.....", 38: "....x.......x...", 42: "xxxxxxxxxxxxxxxx", 46: "..............x."}),
+}
+# Extra lanes for percussion people ask for by name.
+PERCUSSION_LANES = {
+    "handclaps": (39, "....x.......x..."),
+    "shaker": (70, "xoxoxoxoxoxoxoxo"),
+    "tambourine": (54, "..x...x...x...x."),
+    "congas": (63, "..x.x..x..x.xx.."),
+    "bongos": (60, "x..x..x.x..x..x."),
+    "cowbell": (56, "x...x...x...x..."),
+}
+_LEAD_FAMILIES = {"reeds", "pipes", "brass", "synth"}
+_SOLO_STRINGS = {"violin", "fiddle", "viola", "cello"}
+
+
+def compose(brief: Brief) -> Score:
+    """Write every note of the track described by ``brief`` (deterministic from its seed)."""
+    style = brief.style
+    tempo = brief.form.tempo_bpm
+    score = Score(
+        tempo_bpm=tempo,
+        duration_s=float(brief.duration),
+        time_signature=brief.time_signature,
+        key=brief.key.name,
+        ending=brief.ending,
+    )
+    end_tick = score.ticks(score.duration_s)
+    bpb = brief.time_signature[0]
+    final_tick = brief.form.body_bars * bpb * score.ticks_per_beat
+    # The final chord stops early enough for its release and reverb to ring inside the track.
+    ring_s = min(2.5, max(1.2, brief.form.hold_s * 0.45))
+    release_tick = max(final_tick + score.ticks_per_beat, end_tick - score.ticks(ring_s))
+    ctx = Ctx(
+        brief=brief,
+        style=style,
+        mood=brief.mood_profile,
+        key=brief.key,
+        rng=random.Random(f"compose:{brief.seed}"),
+        tempo=tempo,
+        beats_per_bar=bpb,
+        sections=list(brief.form.sections),
+        end_tick=end_tick,
+        final_tick=final_tick,
+        release_tick=min(release_tick, end_tick - 1),
+    )
+    plan_harmony(ctx)
+    slots = fit_instruments(ctx, style.arrange(ctx))
+    order = {"drums": 0, "bass": 1, "harmony": 2, "pad": 3, "arp": 4, "melody": 5, "counter": 6, "fx": 7}
+    parts_by_slot: dict[str, Part] = {}
+    for slot in sorted(slots, key=lambda s: order.get(s.role, 9)):
+        notes = clip_notes(slot.player(ctx, slot), end_tick)
+        notes.sort(key=lambda n: (n.start, n.pitch))
+        spec = INSTRUMENTS[slot.instrument]
+        parts_by_slot[slot.name] = Part(
+            name=slot.name,
+            role=slot.role,
+            instrument=slot.instrument,
+            program=int(slot.params.get("program", spec.program)),
+            is_drum=spec.is_drum,
+            synth=slot.params.get("synth", spec.synth),
+            notes=notes,
+            gain_db=slot.gain_db,
+            pan=slot.pan,
+            reverb=slot.reverb,
+            delay=slot.delay,
+            sidechain=slot.sidechain,
+        )
+    score.parts = [parts_by_slot[s.name] for s in slots if parts_by_slot[s.name].notes]
+    score.sections = [
+        Section(s.name, s.start_bar * ctx.bar_ticks, s.end_bar * ctx.bar_ticks, s.energy) for s in ctx.sections
+    ]
+    score.sections.append(Section("ending", final_tick, end_tick, _ending_energy(ctx)))
+    if brief.ending == "fade":
+        score.fade_s = round(min(8.0, max(3.0, brief.duration * 0.12)), 2)
+    return score
+
+
+def _ending_energy(ctx: Ctx) -> float:
+    last = ctx.sections[-1].energy if ctx.sections else 0.5
+    return round(max(0.05, min(1.0, last * 0.6)), 3)
+
+
+def fit_instruments(ctx: Ctx, slots: list[Slot]) -> list[Slot]:
+    """Honour the request: drop excluded instruments and the kit for "no drums", and make
+    every requested instrument play — replacing a part of its family or adding one."""
+    brief = ctx.brief
+    kept = [
+        s for s in slots
+        if not any(satisfies(e, s.instrument) or e == s.instrument for e in brief.excluded_instruments)
+        and (brief.drums or not (INSTRUMENTS[s.instrument].is_drum or s.instrument in {"taiko"}))
+    ]
+    if brief.drums and not any(INSTRUMENTS[s.instrument].is_drum for s in kept):
+        kept.insert(0, Slot("drums", "drums", "drums", players.drums, {"grooves": DEFAULT_GROOVES, "fill": "snare"},
+                            gain_db=-2, reverb=0.12, min_energy=0.0))
+    taken: set[str] = set()
+    for wanted in brief.requested_instruments:
+        if any(satisfies(wanted, s.instrument) for s in kept):
+            continue
+        spec = INSTRUMENTS[wanted]
+        if spec.family == "percussion" and wanted in PERCUSSION_LANES:
+            _add_percussion(kept, wanted)
+            continue
+        if spec.is_drum:
+            for s in kept:
+                if INSTRUMENTS[s.instrument].is_drum and s.role == "drums":
+                    s.instrument = wanted
+                    break
+            continue
+        slot = _replaceable(kept, wanted, taken)
+        if slot is not None:
+            slot.instrument = wanted
+            slot.low, slot.high = _range_for(slot.role, wanted)
+            slot.params.pop("program", None)
+            slot.params.pop("synth", None)
+            taken.add(slot.name)
+            continue
+        kept.append(_new_slot(ctx, wanted, kept))
+        taken.add(kept[-1].name)
+    return kept
+
+
+def _add_percussion(slots: list[Slot], wanted: str) -> None:
+    key, pattern = PERCUSSION_LANES[wanted]
+    for slot in slots:
+        if slot.role == "drums" and "grooves" in slot.params:
+            grooves = slot.params["grooves"]
+            slot.params["grooves"] = {
+                name: Groove({**g.lanes, key: pattern[: g.steps] if g.steps == 16 else "x" + "." * (g.steps - 1)}, g.steps)
+                for name, g in grooves.items()
+            }
+            slot.params["percussion"] = [*slot.params.get("percussion", []), wanted]
+            return
+    lanes = {key: pattern}
+    slots.append(Slot("percussion", "drums", wanted, players.drums,
+                      {"grooves": {"mid": Groove(lanes)}, "fill": "none"}, gain_db=-6, pan=0.2, reverb=0.15))
+
+
+def _replaceable(slots: list[Slot], wanted: str, taken: set[str]) -> Slot | None:
+    spec = INSTRUMENTS[wanted]
+    family = spec.family
+
+    def free(role: str, families: set[str]) -> Slot | None:
+        for s in slots:
+            if s.role == role and s.name not in taken and INSTRUMENTS[s.instrument].family in families:
+                return s
+        return None
+
+    if family == "bass":
+        return free("bass", {"bass", "strings", "keys"})
+    if family in _LEAD_FAMILIES or wanted in _SOLO_STRINGS or wanted == "harmonica":
+        if spec.family == "brass" and spec.generic:
+            return free("pad", {"pad", "strings", "brass", "voice"})
+        return free("melody", {"reeds", "pipes", "brass", "synth", "strings", "keys", "mallets", "guitar", "plucked"})
+    if family in {"keys", "guitar"}:
+        return free("harmony", {"keys", "guitar", "plucked"})
+    if family in {"pad", "voice"} or (family == "strings" and spec.generic) or wanted in {"slow strings", "tremolo strings"}:
+        return free("pad", {"pad", "strings", "voice", "keys", "brass"})
+    return None
+
+
+def _range_for(role: str, wanted: str) -> tuple[int, int]:
+    spec = INSTRUMENTS[wanted]
+    if role == "bass":
+        return spec.low, min(spec.high, spec.low + 24)
+    if role == "melody" or role == "counter":
+        low = max(spec.low + 5, 55 if spec.high > 80 else spec.low + 5)
+        return low, min(spec.high - 2, low + 21)
+    if role in {"harmony", "pad"}:
+        return max(spec.low, 48), min(spec.high, 79)
+    return spec.low, spec.high
+
+
+def _new_slot(ctx: Ctx, wanted: str, slots: list[Slot]) -> Slot:
+    spec = INSTRUMENTS[wanted]
+    name = wanted.replace(" ", "_")
+    if spec.family == "fx":
+        return Slot(name, "fx", wanted, players.riser if wanted == "riser" else players.impact, gain_db=-8)
+    if spec.family == "bass":
+        low, high = _range_for("bass", wanted)
+        return Slot(name, "bass", wanted, players.bass, {"patterns": {"mid": "R-------R-------"}}, low=low, high=high)
+    if spec.name in {"timpani", "taiko"}:
+        return Slot(name, "fx", wanted, players.hits, {"patterns": {"low": "x...............", "mid": "x.......x.......",
+                                                                    "high": "x.x.x...x.x.x.xX"}},
+                    min_energy=0.5, low=36, high=55, gain_db=-4, reverb=0.35)
+    has_melody = any(s.role == "melody" for s in slots)
+    if spec.family in _LEAD_FAMILIES or wanted in _SOLO_STRINGS or wanted == "harmonica":
+        low, high = _range_for("counter", wanted)
+        role = "counter" if has_melody else "melody"
+        player = players.counter if has_melody else melody
+        return Slot(name, role, wanted, player, {"chance": 0.7}, low=low, high=high, gain_db=-4, pan=-0.25, reverb=0.3)
+    if spec.family in {"pad", "voice", "strings"}:
+        low, high = _range_for("pad", wanted)
+        return Slot(name, "pad", wanted, players.pad, {"voices": 4}, low=low, high=high, gain_db=-7, reverb=0.45)
+    if spec.family in {"plucked", "mallets"}:
+        low, high = (max(spec.low, 55), min(spec.high, 84))
+        rate = 4 if wanted == "banjo" else 2
+        order = (0, 1, 2, 0, 1, 2, 3, 2) if wanted == "banjo" else (0, 1, 2, 3, 2, 1)
+        return Slot(name, "arp", wanted, players.arpeggio, {"order": order, "rate": rate, "voices": 4, "legato": 1.2},
+                    low=low, high=high, gain_db=-6, pan=0.3, reverb=0.3, min_energy=0.0)
+    if spec.family == "guitar":
+        return Slot(name, "harmony", wanted, players.comp, {"patterns": {"low": "x-------x-------", "mid": "x-.xx-x-.xx-x-x-"},
+                                                             "strum_ms": 12, "voices": 5},
+                    low=max(spec.low, 45), high=76, gain_db=-5, pan=-0.3, reverb=0.2)
+    return Slot(name, "harmony", wanted, players.comp, {"patterns": {"low": "x-------x-------", "mid": "x-----x-----x---"}, "voices": 4},
+                low=max(spec.low, 48), high=min(spec.high, 79), gain_db=-5, pan=0.2, reverb=0.3)

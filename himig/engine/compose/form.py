@@ -1,0 +1,177 @@
+"""Form fitted to a duration: the tempo, the bars, the sections and the energy curve.
+
+The finished audio must last exactly the requested seconds and end musically, so the
+tempo is chosen inside the style's range such that whole bars of music plus a held
+final chord (with its ring-out) fill the duration exactly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+# Base energy of each section role before the brief's energy shifts it.
+_ENERGY = {
+    "intro": 0.35, "A": 0.55, "B": 0.75, "A'": 0.6, "bridge": 0.45, "B'": 0.95, "outro": 0.45,
+    "build": 0.7, "drop": 1.0, "breakdown": 0.35, "climax": 1.0, "ending": 0.4,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class SectionPlan:
+    name: str  # intro, A, B, A', bridge, B', build, drop, breakdown, climax, outro, ending
+    start_bar: int
+    bars: int
+    energy: float  # 0–1
+
+    @property
+    def end_bar(self) -> int:
+        return self.start_bar + self.bars
+
+
+@dataclasses.dataclass(frozen=True)
+class Form:
+    tempo_bpm: float
+    beats_per_bar: int
+    body_bars: int  # bars of music before the final chord
+    hold_s: float  # from the final chord's downbeat to the end of the track
+    sections: tuple[SectionPlan, ...]  # the body sections; the ending follows them
+
+    @property
+    def bar_s(self) -> float:
+        return self.beats_per_bar * 60.0 / self.tempo_bpm
+
+
+def fit_tempo(
+    duration: float,
+    target_bpm: float,
+    lo: float,
+    hi: float,
+    beats_per_bar: int,
+    *,
+    explicit: bool = False,
+    hold_s: float | None = None,
+) -> tuple[float, int, float]:
+    """Return ``(bpm, body_bars, hold_s)`` with ``body_bars * bar + hold = duration``.
+
+    ``hold`` is the final chord plus its ring-out: about a bar and a second, at least
+    2.5 s. An explicit tempo is kept exactly and the hold absorbs the remainder.
+    """
+    if explicit:
+        bar = beats_per_bar * 60.0 / target_bpm
+        minimum = max(2.5, min(bar, 4.0))
+        bars = max(1, math.floor((duration - minimum) / bar))
+        return float(target_bpm), bars, duration - bars * bar
+    best: tuple[float, int, float] | None = None
+    best_score: float | None = None
+    bar0 = beats_per_bar * 60.0 / target_bpm
+    want_hold = hold_s if hold_s is not None else min(max(2.5, bar0 + 1.0), 5.5)
+    for hold in (want_hold, want_hold - 0.5, want_hold + 0.5, want_hold + 1.0, want_hold - 1.0, want_hold + 1.5):
+        if hold < 2.0 or hold > duration * 0.45:
+            continue
+        body = duration - hold
+        n0 = max(1, round(body / bar0))
+        for bars in (n0, n0 + 1, n0 - 1, n0 + 2, n0 - 2):
+            if bars < 1:
+                continue
+            bpm = bars * beats_per_bar * 60.0 / body
+            if lo - 1e-9 <= bpm <= hi + 1e-9:
+                # Whole 4-bar phrases after a 1, 2 or 4 bar intro read as music; 3 odd bars do not.
+                phrase = {0: 0.0, 2: 2.0, 1: 5.0, 3: 9.0}[bars % 4] * target_bpm / 100
+                score = abs(bpm - target_bpm) + abs(hold - want_hold) * 4 + phrase
+                if best_score is None or score < best_score:
+                    best, best_score = (bpm, bars, hold), score
+    if best is None:  # the range is too narrow for this duration: keep the target, hold absorbs it
+        return fit_tempo(duration, min(max(target_bpm, lo), hi), lo, hi, beats_per_bar, explicit=True)
+    bpm, bars, hold = best
+    # Round the tempo to 1/100 BPM for readable metadata; recompute the hold exactly.
+    bpm = round(bpm, 2)
+    return bpm, bars, duration - bars * beats_per_bar * 60.0 / bpm
+
+
+def _template(kind: str, duration: float, body_bars: int) -> list[str]:
+    size = "short" if duration < 40 or body_bars < 12 else "medium" if duration < 80 or body_bars < 28 else "long"
+    if kind == "edm":
+        return {
+            "short": ["intro", "build", "drop"],
+            "medium": ["intro", "A", "build", "drop"],
+            "long": ["intro", "A", "build", "drop", "breakdown", "build", "drop", "outro"],
+        }[size]
+    if kind == "arc":
+        return {
+            "short": ["intro", "A", "climax"],
+            "medium": ["intro", "A", "B", "climax"],
+            "long": ["intro", "A", "B", "A'", "build", "climax", "outro"],
+        }[size]
+    return {
+        "short": ["intro", "A"],
+        "medium": ["intro", "A", "B", "A'"],
+        "long": ["intro", "A", "B", "A'", "bridge", "B'", "outro"],
+    }[size]
+
+
+_WEIGHT = {"intro": 0.0, "outro": 0.5, "A": 1.0, "B": 1.0, "A'": 1.0, "bridge": 0.75, "B'": 1.0,
+           "build": 0.5, "drop": 1.0, "breakdown": 0.75, "climax": 1.0}
+
+
+def plan_sections(
+    kind: str, duration: float, body_bars: int, energy: float, *, unit: int = 4, slow_build: bool = False
+) -> tuple[SectionPlan, ...]:
+    """Split ``body_bars`` into named sections in whole phrases of ``unit`` bars."""
+    names = _template(kind, duration, body_bars)
+    intro = 1 if body_bars < 8 else 2 if body_bars < 20 else 4
+    if kind == "ambient" and body_bars >= 12:
+        intro = 4
+    for candidate in sorted((1, 2, 3, 4), key=lambda c: (abs(c - intro), c)):
+        if candidate < body_bars and (body_bars - candidate) % unit == 0:
+            intro = candidate
+            break
+    rest = body_bars - intro
+    unit = unit if rest >= unit * (len(names) - 1) else 2 if rest >= 2 * (len(names) - 1) else 1
+    weights = [_WEIGHT[n] for n in names[1:]]
+    total_w = sum(weights)
+    raw = [rest * w / total_w for w in weights]
+    sizes = [max(unit, int(r // unit) * unit) for r in raw]
+    while sum(sizes) > rest and max(sizes) > unit:
+        sizes[sizes.index(max(sizes))] -= unit
+    leftover = rest - sum(sizes)
+    # Leftover bars (fewer than a phrase each) go to the main sections, longest phrases first.
+    order = sorted(range(len(sizes)), key=lambda i: -weights[i])
+    i = 0
+    while leftover >= unit and order:
+        sizes[order[i % len(order)]] += unit
+        leftover -= unit
+        i += 1
+    if leftover:
+        grow = min(leftover, 4 - intro) if intro < 4 else 0
+        intro += grow
+        leftover -= grow
+        if leftover:
+            sizes[order[0]] += leftover
+    sizes = [s for s in sizes]
+    if sum(sizes) + intro != body_bars or min(sizes, default=1) <= 0:
+        sizes = [body_bars - intro] if body_bars > intro else []
+        names = names[:1] + ["A"] if sizes else names[:1]
+        if not sizes:
+            intro = body_bars
+    plans: list[SectionPlan] = []
+    start = 0
+    all_names = [names[0]] + names[1 : 1 + len(sizes)]
+    all_sizes = [intro] + sizes
+    count = len(all_names)
+    for index, (name, bars) in enumerate(zip(all_names, all_sizes, strict=True)):
+        if bars <= 0:
+            continue
+        base = _ENERGY[name]
+        if slow_build or kind == "arc":
+            # one long crescendo to the climax, then a release
+            peak = max(i for i, n in enumerate(all_names) if n in {"climax", "B'", "drop"} or i == count - 1)
+            base = 0.2 + 0.8 * (index / max(1, peak)) if index <= peak else 0.45
+        level = min(1.0, max(0.05, base + (energy - 0.5) * 0.5))
+        plans.append(SectionPlan(name, start, bars, round(level, 3)))
+        start += bars
+    return tuple(plans)
+
+
+def ending_energy(energy: float) -> float:
+    return round(min(1.0, max(0.05, _ENERGY["ending"] + (energy - 0.5) * 0.4)), 3)

@@ -1,0 +1,153 @@
+"""The harmony plan: which chord sounds when, from the first bar to the final tonic.
+
+Progressions are written as Roman numerals. A loop either lists one chord per
+harmonic-rhythm slot (``"I V vi IV"``) or bars explicitly (``"I | ii7 V7 | I"``).
+Sections that return reuse their loop; contrasting sections get another; the last
+bar before the final chord is the style's (or mood's) cadence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from himig.engine.compose.context import ChordSpan, Ctx
+from himig.engine.compose.form import SectionPlan
+from himig.engine.theory import Chord, roman
+
+# Which loop a section uses: sections of one family share it, so A′ returns to A.
+FAMILY = {
+    "intro": "A", "A": "A", "A'": "A", "outro": "A", "B": "B", "B'": "B", "climax": "B", "drop": "B",
+    "bridge": "C", "breakdown": "C", "build": "D",
+}
+
+_CADENCES = {
+    # mood cadence → (major, minor) chords of the bar before the final tonic
+    "authentic": ("IV V7", "iv V7"),
+    "plagal": ("ii7 IV", "bVI iv"),
+    "modal": ("bVI bVII", "bVI bVII"),
+    "picardy": ("IV V7", "iv V7"),
+}
+
+
+def parse_loop(loop: str, chords_per_bar: float) -> list[tuple[str, float]]:
+    """``"I V vi IV"`` or ``"I | ii7 V7"`` → [(numeral, length in bars)]."""
+    if "|" in loop:
+        result: list[tuple[str, float]] = []
+        for bar in loop.split("|"):
+            chords = bar.split()
+            result.extend((c, 1.0 / len(chords)) for c in chords)
+        return result
+    length = 1.0 / chords_per_bar
+    return [(c, length) for c in loop.split()]
+
+
+def colour(ctx: Ctx, numeral: str) -> str:
+    """Add a 7th, 9th or suspension to a plain triad, as often as mood and style want."""
+    if not re.fullmatch(r"[b#]?(?:vii|iii|iv|vi|ii|v|i|VII|III|IV|VI|II|V|I)", numeral):
+        return numeral
+    chance = ctx.mood.tension * ctx.style.colour * 0.7
+    if ctx.rng.random() >= chance:
+        return numeral
+    core = numeral.lstrip("b#")
+    if core == "V":
+        return numeral + ctx.rng.choice(("7", "7", "sus4", "9"))
+    if core.isupper():
+        if ctx.mood.name in {"Romantic", "Calm", "Peaceful"}:
+            return numeral + ctx.rng.choice(("maj7", "add9", "maj9"))
+        return numeral + ctx.rng.choice(("maj7", "add9", "sus2", "6"))
+    if core in {"vii"}:
+        return numeral
+    return numeral + ctx.rng.choice(("7", "7", "9", "add9"))
+
+
+def loop_pool(ctx: Ctx) -> list[str]:
+    style_pool = list(ctx.style.minor if ctx.key.is_minor else ctx.style.major)
+    mood_pool = list(ctx.mood.minor if ctx.key.is_minor else ctx.mood.major)
+    if mood_pool and ctx.rng.random() < ctx.style.mood_weight:
+        return mood_pool
+    return style_pool or mood_pool
+
+
+def default_section(ctx: Ctx, index: int, section: SectionPlan) -> list[tuple[str, float]]:
+    """Chords for one section from the family's loop, repeated to fill it."""
+    family = FAMILY.get(section.name, "A")
+    loops: dict[str, list[tuple[str, float]]] = ctx.shared.setdefault("loops", {})
+    if family not in loops:
+        used = {tuple(n for n, _ in v) for v in loops.values()}
+        choice: list[tuple[str, float]] = []
+        for _ in range(6):  # a contrasting section deserves a different loop
+            text = ctx.rng.choice(loop_pool(ctx))
+            choice = [(colour(ctx, n), length) for n, length in parse_loop(text, ctx.style.chords_per_bar)]
+            if tuple(n for n, _ in choice) not in used:
+                break
+        if family == "D":  # a build climbs on the loop's last chords, or on IV–V
+            choice = choice[-2:] if len(choice) >= 2 else choice
+        loops[family] = choice
+    return fill(loops[family], section.bars)
+
+
+def fill(loop: list[tuple[str, float]], bars: int) -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = []
+    total = 0.0
+    i = 0
+    while total < bars - 1e-6:
+        numeral, length = loop[i % len(loop)]
+        length = min(length, bars - total)
+        out.append((numeral, length))
+        total += length
+        i += 1
+    return out
+
+
+def cadence_bar(ctx: Ctx) -> list[str]:
+    if ctx.style.cadence:
+        return ctx.style.cadence["minor" if ctx.key.is_minor else "major"].split()
+    major, minor = _CADENCES.get(ctx.mood.cadence, _CADENCES["authentic"])
+    return (minor if ctx.key.is_minor else major).split()
+
+
+def final_numeral(ctx: Ctx) -> str:
+    if ctx.key.is_minor:
+        if ctx.mood.cadence == "picardy" and ctx.style.genre in {"Cinematic", "Classical", "Rock", "Pop"}:
+            return "I"  # the Picardy third: a minor piece ends in major
+        return ctx.style.final_minor
+    return ctx.style.final_major
+
+
+def plan_harmony(ctx: Ctx) -> list[ChordSpan]:
+    """Fill ``ctx.chords`` for the whole track, ending on the tonic."""
+    planner = ctx.style.harmony or default_section
+    per_section: list[list[tuple[str, float]]] = []
+    for index, section in enumerate(ctx.sections):
+        per_section.append(list(planner(ctx, index, section)))
+    if per_section:
+        # The last bar before the final chord is the cadence.
+        last = per_section[-1]
+        kept: list[tuple[str, float]] = []
+        total = 0.0
+        bars = ctx.sections[-1].bars
+        for numeral, length in last:
+            if total + length <= bars - 1 + 1e-6:
+                kept.append((numeral, length))
+                total += length
+            elif total < bars - 1 - 1e-6:
+                kept.append((numeral, bars - 1 - total))
+                total = bars - 1
+        cad = cadence_bar(ctx)
+        if bars >= 1:
+            kept.extend((c, 1.0 / len(cad)) for c in cad)
+        per_section[-1] = kept
+    spans: list[ChordSpan] = []
+    for index, (section, chords) in enumerate(zip(ctx.sections, per_section, strict=True)):
+        tick = float(ctx.bar_start(section.start_bar))
+        for numeral, length in chords:
+            start = round(tick)
+            tick += length * ctx.bar_ticks
+            spans.append(ChordSpan(start, round(tick), to_chord(ctx, numeral), numeral, index))
+    spans.append(ChordSpan(ctx.final_tick, ctx.end_tick, to_chord(ctx, final_numeral(ctx)), final_numeral(ctx), -1))
+    ctx.chords = spans
+    return spans
+
+
+def to_chord(ctx: Ctx, numeral: str) -> Chord:
+    return roman(ctx.key, numeral)
