@@ -346,6 +346,8 @@ _BPM_RANGE = re.compile(r"(?<![\d.])(\d{2,3})\s*(?:-|–|to)\s*(\d{2,3})\s*(?:bp
 _BPM = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d+)?)\s*-?\s*(?:bpm|b\.p\.m\.?|beats per minute|beats a minute)")
 _TEMPO_NUMBER = re.compile(r"\btempo\s*(?:of|at|around|about|=|:)?\s*(\d{2,3})\b")
 _METER = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*(\d{1,2})(?![\d/])")
+_AFTER_KEY_WORDS = frozenset({"with", "and", "at", "for", "please", "that", "to", "on", "over", "using", "plus",
+                              "but", "feat", "featuring", "or", "around", "near", "bpm", "tempo", "time"})
 _FREE = re.compile(r"\b([a-z0-9]+)[- ]free\b")
 _FREE_OF = re.compile(r"\bfree of\b")
 _TOKEN = re.compile(r"[a-z0-9#]+|[,.;:!?()]")
@@ -443,8 +445,14 @@ def _find_key(text: str) -> tuple[str, Key | None]:
             prefix = (groups.get("prefix") or "").lower()
             if groups.get("keyword") and mode in {"major", "minor"} and letter in "aA" and not acc:
                 continue  # "in a minor key": a mode without a tonic, left to the lexicon
+            if pattern is _KEY_AFTER_IN and not acc and letter == "a" and "key" not in prefix:
+                # "in a cafe", "in a major way": an article. "in a minor" is the key only when
+                # nothing noun-like follows it.
+                following = re.match(r"\s*([a-z]+)", text[match.end() :].lower())
+                if not mode or (following and following.group(1) not in _AFTER_KEY_WORDS):
+                    continue
             if pattern is _KEY_AFTER_IN and not mode and not acc and letter.islower() and "key" not in prefix:
-                continue  # "in a cafe": an article, not the key of A
+                continue  # "in e": too little to go on without "key"
             if pattern is _KEY_BARE and letter.islower() and not acc and mode in {"major", "minor", "maj", "min"}:
                 continue  # "a minor change", "a major hit": ambiguous without "in"
             accidental = "#" if ("sharp" in acc or acc in {"#", "♯"}) else ("b" if acc.strip() else "")
