@@ -63,12 +63,19 @@ def get_engine() -> Any:
     return engine
 
 
-def beat_worker(worker_id: str, *, current_track: Any = None, done: bool = False, backend: str | None = None) -> None:
+_UNCHANGED: Any = object()
+
+
+def beat_worker(
+    worker_id: str, *, current_track: Any = _UNCHANGED, done: bool = False, backend: str | None = None
+) -> None:
     """Record that this worker process is alive (ops dashboard, queue-wait messages)."""
     from himig.ops.models import WorkerHeartbeat
 
     now = timezone.now()
-    updates: dict[str, Any] = {"last_seen": now, "current_track": current_track}
+    updates: dict[str, Any] = {"last_seen": now}
+    if current_track is not _UNCHANGED:
+        updates["current_track"] = current_track
     if done:
         updates["tasks_done"] = F("tasks_done") + 1
     if not WorkerHeartbeat.objects.filter(worker_id=worker_id).update(**updates):
@@ -79,7 +86,7 @@ def beat_worker(worker_id: str, *, current_track: Any = None, done: bool = False
                 "pid": os.getpid(),
                 "backend": backend or settings.HIMIG_TASKS_BACKEND,
                 "queue": settings.HIMIG_GENERATION_QUEUE,
-                "current_track": current_track,
+                "current_track": None if current_track is _UNCHANGED else current_track,
             },
         )
 
