@@ -187,7 +187,7 @@ def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
     )
 
     hints = list(dict.fromkeys(descriptors.hints))
-    form_kind = style.form
+    form_kind = style.sub_forms.get(subgenre, style.form)
     if "drop" in hints and form_kind == "song":
         form_kind = "edm"
     sections = plan_sections(

@@ -72,6 +72,8 @@ def compose(brief: Brief) -> Score:
     )
     plan_harmony(ctx)
     slots = fit_instruments(ctx, style.arrange(ctx))
+    if bpb == 3:
+        slots = [_in_three(slot) for slot in slots]
     order = {"drums": 0, "bass": 1, "harmony": 2, "pad": 3, "arp": 4, "melody": 5, "counter": 6, "fx": 7}
     parts_by_slot: dict[str, Part] = {}
     for slot in sorted(slots, key=lambda s: order.get(s.role, 9)):
@@ -100,6 +102,32 @@ def compose(brief: Brief) -> Score:
     if brief.ending == "fade":
         score.fade_s = round(min(8.0, max(3.0, brief.duration * 0.12)), 2)
     return score
+
+
+# One bar of 3/4 in 16ths (12 steps): oom-pah-pah.
+WALTZ_GROOVES = {
+    "low": Groove({36: "x...........", 37: "....x...x...", 42: "x.x.x.x.x.x."}, 12),
+    "mid": Groove({36: "x...........", 38: "....x...x...", 42: "x.x.x.x.x.x."}, 12),
+}
+WALTZ_PATTERNS = {
+    "bass": {"low": "R-----------", "mid": "R-------F---", "high": "R---F---O---"},
+    "harmony": {"low": "x-----------", "mid": "....x---x---", "high": "x---x---x---"},
+    "strum": {"low": "D-----------", "mid": "D...D.U.D.U.", "high": "D.U.D.U.D.U."},
+    "fx": {"mid": "x-----------"},
+}
+
+
+def _in_three(slot: Slot) -> Slot:
+    """Patterns written for a 4/4 bar, re-written for 3/4."""
+    grooves = slot.params.get("grooves")
+    if grooves and any(g.steps != 12 for g in grooves.values()):
+        slot.params["grooves"] = WALTZ_GROOVES
+    patterns = slot.params.get("patterns")
+    if patterns and any(len(p) != 12 for p in patterns.values()):
+        strum = any(("D" in p) for p in patterns.values())
+        kind = "strum" if strum else slot.role if slot.role in WALTZ_PATTERNS else "harmony"
+        slot.params["patterns"] = WALTZ_PATTERNS[kind]
+    return slot
 
 
 def _ending_energy(ctx: Ctx) -> float:

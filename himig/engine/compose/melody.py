@@ -100,12 +100,16 @@ def _answer(ctx: Ctx, motif: Motif) -> Motif:
 
 def melody(ctx: Ctx, slot: Slot) -> list[Note]:
     """The lead line for every section the slot plays in, then the final tonic."""
-    density = float(slot.params.get("density", 0.3 + ctx.mood.density * 0.5))
+    given = slot.params.get("density")
+    density = float(given) if given is not None else 0.3 + ctx.mood.density * 0.5
     grid = grid_for(ctx, slot)
     legato = float(slot.params.get("legato", ctx.mood.legato))
     low = slot.low + ctx.mood.register
     high = slot.high + ctx.mood.register
-    lattice = scale_pitches(ctx.key.tonic, ctx.key.scale(), low, high)
+    # A style may give its own scale (the blues scale over dominant chords); then blue
+    # notes are allowed against the chords rather than corrected away.
+    own_scale = slot.params.get("scale")
+    lattice = scale_pitches(ctx.key.tonic, tuple(own_scale or ctx.key.scale()), low, high)
     centre = (low + high) / 2
     motifs: dict[str, tuple[Motif, Motif]] = ctx.shared.setdefault(f"motifs:{slot.name}", {})
     notes: list[Note] = []
@@ -136,7 +140,8 @@ def melody(ctx: Ctx, slot: Slot) -> list[Note]:
                 parts = [(_answer(ctx, motif), bar)]
             for index, (shape, at) in enumerate(parts):
                 phrase_end = index == len(parts) - 1
-                pitches = _realise(ctx, shape, ctx.bar_start(at), unit, lattice, start_target, last_pitch, phrase_end, is_answer)
+                pitches = _realise(ctx, shape, ctx.bar_start(at), unit, lattice, start_target, last_pitch, phrase_end,
+                                   is_answer, free=own_scale is not None)
                 for (onset, pitch), nxt in zip(pitches, [*pitches[1:], None], strict=True):
                     tick = ctx.bar_start(at) + onset * unit
                     gap = (nxt[0] - onset) * unit if nxt else min(shape.length - onset, 2 * shape.grid) * unit
@@ -172,6 +177,8 @@ def _realise(
     previous: int | None,
     phrase_end: bool,
     answer: bool,
+    *,
+    free: bool = False,
 ) -> list[tuple[int, int]]:
     """Turn a motif into pitches over the chords under it."""
     if not lattice:
@@ -200,7 +207,7 @@ def _realise(
                     pc for pc in chord.pcs[:3] if pc != ctx.key.tonic
                 } or tones
             index = _nearest_index(lattice, index, tones)
-        elif lattice[index] % 12 not in allowed:
+        elif not free and lattice[index] % 12 not in allowed:
             index = _nearest_index(lattice, index, allowed)
         pitch = lattice[index]
         out.append((onset, pitch))

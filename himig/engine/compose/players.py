@@ -176,6 +176,8 @@ def _pattern_pitch(ctx: Ctx, ch: str, tick: int, low: int) -> int | None:
     if ch == "3":
         third = span.chord.third
         return root + ((third - span.chord.root) % 12 if third is not None else 7)
+    if ch == "6":
+        return root + 9
     if ch == "7":
         return root + 10 if 10 in span.chord.intervals or 11 not in span.chord.intervals else root + 11
     if ch == "A":  # a chromatic step into the next chord's root
@@ -484,7 +486,7 @@ def counter(ctx: Ctx, slot: Slot) -> list[Note]:
     """Answers the melody: short runs into chord tones wherever the lead breathes."""
     from himig.engine.theory import scale_pitches
 
-    lattice = scale_pitches(ctx.key.tonic, ctx.key.scale(), slot.low, slot.high)
+    lattice = scale_pitches(ctx.key.tonic, tuple(slot.params.get("scale") or ctx.key.scale()), slot.low, slot.high)
     if not lattice:
         return []
     lead = sorted(n.start for n in ctx.melody_notes)

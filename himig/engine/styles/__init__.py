@@ -38,6 +38,7 @@ class Style:
     drums_off_moods: tuple[str, ...] = ()  # moods for which this style plays without a kit
     waltz_subgenres: tuple[str, ...] = ("waltz",)
     aliases: dict[str, str] = dataclasses.field(default_factory=dict)  # prompt word → subgenre
+    sub_forms: dict[str, str] = dataclasses.field(default_factory=dict)  # subgenre → form kind
     colour: float = 1.0  # how readily chords gain 7ths/9ths/sus (times the mood's tension)
     cadence: dict[str, str] | None = None  # "major"/"minor" → the last bar before the final chord
     final_major: str = "I"  # the final chord in major keys

@@ -22,10 +22,11 @@ def groove(steps: int = 16, **lanes: str) -> Groove:
 
 
 def kit(grooves: dict[str, Groove], *, instrument: str = "drums", fill: str = "toms", gain_db: float = -2.0,
-        reverb: float = 0.12, min_energy: float = 0.0, sections: tuple[str, ...] | None = None,
-        **params: Any) -> Slot:
+        reverb: float = 0.12, delay: float = 0.0, min_energy: float = 0.0, sections: tuple[str, ...] | None = None,
+        pan: float = 0.0, **params: Any) -> Slot:
     return Slot("drums", "drums", instrument, players.drums, {"grooves": grooves, "fill": fill, **params},
-                gain_db=gain_db, reverb=reverb, min_energy=min_energy, sections=sections, low=35, high=81)
+                gain_db=gain_db, reverb=reverb, delay=delay, min_energy=min_energy, sections=sections, low=35, high=81,
+                pan=pan)
 
 
 def bass(instrument: str, patterns: dict[str, str] | None = None, *, player: Player | None = None,
