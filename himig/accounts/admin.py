@@ -72,6 +72,11 @@ class UserAdmin(DjangoUserAdmin):
     inlines = (PreferencesInline, ApiKeyInline)
     actions = ("disable_users", "delete_users_data")
 
+    def get_inlines(
+        self, request: HttpRequest, obj: User | None
+    ) -> tuple[type[admin.options.InlineModelAdmin], ...]:
+        return self.inlines if obj is not None else ()  # a new account has no keys or preferences yet
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).annotate(n_tracks=Count("tracks"))
 

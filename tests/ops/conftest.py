@@ -53,3 +53,32 @@ def at(text: str) -> dt.datetime:
 
 def event(name: str, user, when: str, **props: Any) -> Event:
     return Event.objects.create(name=name, user=user, created_at=at(when), properties=props)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """A fresh, empty media root for the default storage."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def stored_track(track_factory):
+    """A ready track with real files in the default storage, laid out as the worker stores them."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from himig.studio.services import track_folder
+
+    def make(user, **fields: Any):
+        track = track_factory(user, status="ready", generation_ms=1200, **fields)
+        folder = track_folder(track)
+        files = {
+            kind: default_storage.save(f"{folder}/track.{kind}", ContentFile(f"{kind} of {track.pk}".encode()))
+            for kind in ("mp3", "wav")
+        }
+        track.files = files
+        track.save(update_fields=["files"])
+        return track
+
+    return make

@@ -1,0 +1,117 @@
+"""Removing people's data for real: rows *and* stored files, never one without the other.
+
+Used by the admin actions ("Delete user's data", deleting users or tracks) and by
+``cleanup_guests``. Files are deleted only after the database transaction commits,
+so a rollback never leaves rows pointing at deleted audio.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from himig.ops.models import Event
+
+# Deletes run in slices so that no single statement binds more variables than
+# SQLite allows and no transaction holds the write lock for long.
+CHUNK = 500
+
+
+@dataclasses.dataclass
+class PurgeSummary:
+    users: int = 0
+    tracks: int = 0
+    files: int = 0
+    events: int = 0
+
+    def __add__(self, other: PurgeSummary) -> PurgeSummary:
+        return PurgeSummary(
+            *(a + b for a, b in zip(dataclasses.astuple(self), dataclasses.astuple(other), strict=True))
+        )
+
+    def __str__(self) -> str:
+        return f"{self.users} users, {self.tracks} tracks, {self.files} files, {self.events} events"
+
+
+def track_file_names(tracks: Iterable[object]) -> list[str]:
+    """Every stored file of these tracks: the names on the row plus whatever is in their folders."""
+    from himig.studio.services import stored_names, track_folder
+
+    names: set[str] = set()
+    for track in tracks:
+        listed = set(stored_names(track_folder(track)))  # type: ignore[arg-type]
+        recorded = {name for name in track.files.values() if name not in listed}  # type: ignore[attr-defined]
+        names |= listed | {name for name in recorded if default_storage.exists(name)}
+    return sorted(names)
+
+
+def _remove_after_commit(names: list[str]) -> None:
+    from himig.studio.services import remove_files
+
+    if names:
+        transaction.on_commit(lambda: remove_files(names))
+
+
+def purge_users(user_ids: list[int], *, delete_accounts: bool, dry_run: bool = False) -> PurgeSummary:
+    """Remove the tracks, files and events of these users (and the users, if asked)."""
+    from himig.studio.models import Track
+
+    User = get_user_model()
+    total = PurgeSummary()
+    for start in range(0, len(user_ids), CHUNK):
+        ids = user_ids[start : start + CHUNK]
+        tracks = Track.objects.filter(user_id__in=ids)
+        names = track_file_names(tracks.only("id", "user_id", "files").iterator())
+        summary = PurgeSummary(
+            users=len(ids) if delete_accounts else 0,
+            tracks=tracks.count(),
+            files=len(names),
+            events=Event.objects.filter(user_id__in=ids).count(),
+        )
+        total += summary
+        if dry_run:
+            continue
+        with transaction.atomic():
+            tracks.delete()
+            Event.objects.filter(user_id__in=ids).delete()
+            if delete_accounts:
+                User.objects.filter(pk__in=ids).delete()
+            _remove_after_commit(names)
+    return total
+
+
+def delete_tracks(tracks: QuerySet[object]) -> PurgeSummary:
+    """Delete tracks and their files (the admin's delete; never leaves orphans)."""
+    rows = list(tracks.only("id", "user_id", "files"))
+    names = track_file_names(rows)
+    with transaction.atomic():
+        count = (
+            tracks.model.objects.filter(pk__in=[t.pk for t in rows])
+            .delete()[1]
+            .get(tracks.model._meta.label, 0)
+        )
+        _remove_after_commit(names)
+    return PurgeSummary(tracks=count, files=len(names))
+
+
+def stale_guests(days: int, now: dt.datetime) -> QuerySet[object]:
+    """Guests who never signed up and have done nothing for ``days`` days."""
+    from himig.studio.models import Track
+
+    cutoff = now - dt.timedelta(days=days)
+    User = get_user_model()
+    recent_track = Track.objects.filter(user=OuterRef("pk"), created_at__gte=cutoff)
+    recent_event = Event.objects.filter(user=OuterRef("pk"), created_at__gte=cutoff)
+    return (
+        User.objects.filter(is_guest=True, date_joined__lt=cutoff)
+        .filter(Q(last_login__isnull=True) | Q(last_login__lt=cutoff))
+        .exclude(Exists(recent_track))
+        .exclude(Exists(recent_event))
+        .order_by("pk")
+    )
