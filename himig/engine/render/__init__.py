@@ -22,6 +22,9 @@ from himig.engine.soundfont import find_soundfont
 Array = np.ndarray
 
 VELOCITY_BUCKETS = 8  # timbre changes in 8 steps; loudness follows the exact velocity
+# Held lengths are rounded to 10 ms for synthesis so humanised durations share cached
+# notes; a release a few milliseconds early or late is inaudible.
+GATE_STEP_S = 0.01
 CACHE_BYTES = 256 * 1024 * 1024
 
 
@@ -89,7 +92,9 @@ class Renderer:
             start = round(score.seconds(note.start) * sr)
             if start >= n:
                 continue
-            gate = max(1, round(score.seconds(note.start + note.duration) * sr) - start)
+            exact_gate = round(score.seconds(note.start + note.duration) * sr) - start
+            step = max(1, round(GATE_STEP_S * sr))
+            gate = max(step, round(exact_gate / step) * step)
             bucket = min(note.velocity * VELOCITY_BUCKETS // 128, VELOCITY_BUCKETS - 1)
             length_key = 0 if part.synth in ONE_SHOT else gate
             key = (part.synth, note.pitch, note.glide_to, bucket, length_key)

@@ -54,8 +54,8 @@ def saw_lead(spec: NoteSpec) -> Array:
     env, n = _env(spec, 0.006, 0.25, 0.75, 0.12)
     freq = _freq_curve(spec, n, vibrato_cents=12.0)
     detune = 2.0 ** (7.0 / 1200.0)
-    left = dsp.saw(freq * detune, spec.sample_rate, 0.1) + 0.6 * dsp.square(freq / 2.0, spec.sample_rate, 0.3)
-    right = dsp.saw(freq / detune, spec.sample_rate, 0.6) + 0.6 * dsp.square(freq / 2.0, spec.sample_rate, 0.3)
+    left = dsp.saw(freq * detune, spec.sample_rate, 0.1) + 0.25 * dsp.square(freq / 2.0, spec.sample_rate, 0.3)
+    right = dsp.saw(freq / detune, spec.sample_rate, 0.6) + 0.25 * dsp.square(freq / 2.0, spec.sample_rate, 0.3)
     cutoff = 1800.0 + 5200.0 * spec.brightness
     sweep = cutoff * (1.0 + 1.5 * np.exp(-np.arange(n) / (0.08 * spec.sample_rate)))
     out = np.stack([dsp.swept_filter(left, sweep, spec.sample_rate, 1.2), dsp.swept_filter(right, sweep, spec.sample_rate, 1.2)])

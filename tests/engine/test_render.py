@@ -1,0 +1,210 @@
+"""Score → one stereo array per part: exact lengths, determinism, what each voice sounds like."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from himig.engine.errors import RenderFailed
+from himig.engine.render import Renderer, velocity_gain
+from himig.engine.render.synth import VOICES
+from himig.engine.score import Note, Part, Score
+
+SR = 44100
+TPB = 480  # ticks per beat; at 120 BPM one beat is 0.5 s
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer(sample_rate=SR)
+
+
+def seconds(s: float) -> int:
+    """Ticks at 120 BPM."""
+    return round(s * 2 * TPB)
+
+
+def score_of(*parts: Part, duration: float = 3.0) -> Score:
+    score = Score(tempo_bpm=120, duration_s=duration, parts=list(parts))
+    score.validate()
+    return score
+
+
+def synth_part(voice: str, pitch: int = 48, start: float = 0.25, length: float = 1.0, velocity: int = 100, **kw) -> Part:
+    notes = [Note(seconds(start), seconds(length), pitch, velocity, **kw)]
+    return Part(name=voice, role="melody", instrument=voice, synth=voice, is_drum=voice.startswith("drums"), notes=notes)
+
+
+def spectrum(audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mono = audio.mean(axis=0)
+    power = np.abs(np.fft.rfft(mono * np.hanning(mono.size))) ** 2
+    return np.fft.rfftfreq(mono.size, 1 / SR), power
+
+
+def centroid(audio: np.ndarray) -> float:
+    freqs, power = spectrum(audio)
+    return float((freqs * power).sum() / power.sum())
+
+
+def band_share(audio: np.ndarray, low: float, high: float) -> float:
+    freqs, power = spectrum(audio)
+    return float(power[(freqs >= low) & (freqs < high)].sum() / power.sum())
+
+
+@pytest.mark.parametrize("duration", [1.0, 3.3337, 7.25])
+def test_every_part_is_exactly_the_score_length(renderer, duration):
+    end = seconds(duration) - 1
+    piano = Part(name="piano", role="harmony", instrument="piano", notes=[Note(0, end, 60, 90), Note(end - 100, 100, 64, 90)])
+    drums = Part(name="drums", role="drums", instrument="drums", is_drum=True, notes=[Note(0, 120, 36, 100)])
+    lead = Part(name="lead", role="melody", instrument="synth lead", synth="saw_lead", notes=[Note(end - 300, 300, 72, 100)])
+    score = Score(tempo_bpm=120, duration_s=duration, parts=[piano, drums, lead])
+    out = renderer.render(score)
+    n = round(duration * SR)
+    assert list(out) == ["piano", "drums", "lead"]
+    for audio in out.values():
+        assert audio.shape == (2, n) and audio.dtype == np.float32
+        assert np.abs(audio).max() > 1e-3
+
+
+def test_rendering_is_deterministic_across_renders_and_renderers(renderer):
+    parts = [
+        Part(name="keys", role="harmony", instrument="piano", notes=[Note(i * 240, 900, 60 + i % 5, 80) for i in range(12)]),
+        Part(name="kit", role="drums", instrument="drums", is_drum=True, notes=[Note(i * 240, 60, (36, 42, 38)[i % 3], 100) for i in range(12)]),
+        Part(name="pad", role="pad", instrument="pad", synth="synth_pad", notes=[Note(0, 2000, 57, 70)]),
+        Part(name="noise", role="fx", instrument="riser", synth="riser", notes=[Note(0, 2000, 60, 100)]),
+    ]
+    score = score_of(*parts, duration=4.0)
+    first = renderer.render(score)
+    again = renderer.render(score)
+    fresh = Renderer(sample_rate=SR).render(score)
+    for name in first:
+        assert np.array_equal(first[name], again[name]), name
+        assert np.array_equal(first[name], fresh[name]), name
+
+
+def test_a_ringing_part_does_not_leak_into_the_next(renderer):
+    ringing = Part(name="a", role="harmony", instrument="strings", program=48, notes=[Note(0, seconds(2.99), 60, 120)])
+    quiet = Part(name="b", role="harmony", instrument="piano", notes=[Note(seconds(2.0), 100, 72, 60)])
+    out = renderer.render(score_of(ringing, quiet))
+    assert np.abs(out["b"][:, : 2 * SR - 10]).max() == 0.0
+
+
+def test_overlapping_notes_of_one_pitch_are_not_cut_short(renderer):
+    long = Note(0, seconds(2.5), 60, 100)
+    short = Note(seconds(0.5), seconds(0.5), 60, 100)  # ends while the long one is still held
+    organ = Part(name="organ", role="harmony", instrument="organ", program=16, notes=[long, short])
+    out = renderer.render(score_of(organ))["organ"]
+    held = out[:, int(1.6 * SR) : int(2.2 * SR)]
+    assert np.sqrt(np.mean(held**2)) > 0.01  # organ sustains while a key is down
+
+
+def test_missing_drum_kits_fall_back_to_the_standard_kit(renderer):
+    assert renderer.sampled.kit_for(0) == 0
+    assert renderer.sampled.kit_for(99) == 0  # no kit 99 in General MIDI fonts
+    kit = Part(name="kit", role="drums", instrument="drums", is_drum=True, program=99, notes=[Note(0, 100, 38, 100)])
+    assert np.abs(renderer.render(score_of(kit))["kit"]).max() > 0.01
+
+
+def test_an_unknown_synth_voice_is_refused(renderer):
+    part = Part(name="x", role="melody", instrument="x", synth="theremin", notes=[Note(0, 100, 60, 100)])
+    with pytest.raises(RenderFailed, match="theremin"):
+        renderer.render(score_of(part))
+
+
+def test_velocity_maps_to_loudness(renderer):
+    assert velocity_gain(127) == pytest.approx(1.0)
+    assert velocity_gain(64) < velocity_gain(100) < velocity_gain(127)
+    for voice in ("saw_lead", "sub_bass"):
+        loud = renderer.render(score_of(synth_part(voice, velocity=120)))[voice]
+        soft = renderer.render(score_of(synth_part(voice, velocity=40)))[voice]
+        assert np.abs(loud).max() > 2.5 * np.abs(soft).max()
+    piano_loud = Part(name="p", role="harmony", instrument="piano", notes=[Note(0, 400, 60, 120)])
+    piano_soft = Part(name="p", role="harmony", instrument="piano", notes=[Note(0, 400, 60, 30)])
+    # The SoundFont answers velocity itself (louder and a brighter sample layer).
+    assert np.abs(renderer.render(score_of(piano_loud))["p"]).max() > 1.3 * np.abs(renderer.render(score_of(piano_soft))["p"]).max()
+
+
+@pytest.mark.parametrize("voice", sorted(VOICES))
+def test_every_voice_sounds_and_releases_without_a_click(renderer, voice):
+    pitch = 60 if voice != "drums_electronic" else 38
+    audio = renderer.render(score_of(synth_part(voice, pitch=pitch, start=0.25, length=0.8)))[voice]
+    assert np.isfinite(audio).all()
+    assert np.abs(audio).max() > 0.01
+    assert np.abs(audio[:, : int(0.25 * SR)]).max() == 0.0  # nothing before the note
+    tail = audio[:, int(2.8 * SR) :]
+    assert np.abs(tail).max() < 1e-3  # released and rung out well before the end
+
+
+@pytest.mark.parametrize(
+    ("voice", "pitch", "low", "high", "share"),
+    [
+        ("sub_bass", 36, 0, 200, 0.9),  # C2 = 65 Hz: a sine with a little saturation
+        ("808", 36, 0, 250, 0.85),
+        ("acid_bass", 36, 0, 2000, 0.9),
+        ("saw_lead", 72, 400, 8000, 0.8),
+        ("supersaw", 64, 250, 8000, 0.8),
+        ("pluck", 72, 400, 6000, 0.8),
+        ("arp", 72, 400, 8000, 0.8),
+        ("synth_pad", 60, 150, 3000, 0.8),
+        ("impact", 36, 0, 400, 0.7),
+    ],
+)
+def test_each_voice_lives_in_its_band(renderer, voice, pitch, low, high, share):
+    audio = renderer.render(score_of(synth_part(voice, pitch=pitch)))[voice]
+    assert band_share(audio, low, high) > share
+
+
+def test_pitched_voices_play_the_right_note(renderer):
+    for voice in ("sub_bass", "saw_lead", "synth_pad"):
+        audio = renderer.render(score_of(synth_part(voice, pitch=57, start=0.0, length=2.0)))[voice]
+        freqs, power = spectrum(audio[:, int(0.5 * SR) : int(1.5 * SR)])
+        assert abs(freqs[np.argmax(power)] - 220.0) < 3.0, voice
+
+
+@pytest.mark.parametrize(
+    ("key", "low", "high", "share"),
+    [
+        (36, 0, 250, 0.8),  # kick
+        (42, 5000, 22050, 0.8),  # closed hat
+        (46, 5000, 22050, 0.8),  # open hat
+        (49, 3000, 22050, 0.8),  # crash
+        (51, 2000, 22050, 0.8),  # ride
+        (70, 4000, 12000, 0.8),  # shaker
+        (38, 150, 10000, 0.9),  # snare: tone plus noise
+        (39, 700, 6000, 0.8),  # clap
+        (41, 0, 300, 0.7),  # low tom
+    ],
+)
+def test_electronic_kit_pieces_live_in_their_bands(renderer, key, low, high, share):
+    part = Part(name="kit", role="drums", instrument="electronic drums", is_drum=True, synth="drums_electronic", notes=[Note(0, 60, key, 110)])
+    audio = renderer.render(score_of(part))["kit"]
+    assert band_share(audio, low, high) > share
+
+
+def test_the_808_glides_to_its_target(renderer):
+    part = synth_part("808", pitch=36, start=0.0, length=2.0, glide_to=43)
+    audio = renderer.render(score_of(part))["808"].mean(axis=0)
+    start_hz = dominant(audio[int(0.1 * SR) : int(0.4 * SR)])
+    end_hz = dominant(audio[int(1.75 * SR) : int(2.0 * SR)])
+    assert abs(start_hz - 65.4) < 5 and abs(end_hz - 98.0) < 6
+
+
+def dominant(mono: np.ndarray) -> float:
+    padded = np.zeros(1 << 16)
+    padded[: mono.size] = mono * np.hanning(mono.size)
+    power = np.abs(np.fft.rfft(padded))
+    return float(np.fft.rfftfreq(padded.size, 1 / SR)[np.argmax(power)])
+
+
+def test_the_riser_rises(renderer):
+    audio = renderer.render(score_of(synth_part("riser", start=0.0, length=2.5)))["riser"]
+    early, late = audio[:, int(0.2 * SR) : int(0.8 * SR)], audio[:, int(1.8 * SR) : int(2.4 * SR)]
+    assert centroid(late) > 2 * centroid(early)
+    assert np.sqrt(np.mean(late**2)) > 2 * np.sqrt(np.mean(early**2))
+
+
+def test_synth_notes_are_cached(renderer):
+    part = Part(name="arp", role="arp", instrument="arp", synth="arp", notes=[Note(i * 120, 100, 60 + 7 * (i % 2), 100) for i in range(16)])
+    before = renderer.cache.misses
+    renderer.render(score_of(part))
+    assert renderer.cache.misses - before <= 2  # two distinct notes, synthesised once each
