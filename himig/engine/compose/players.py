@@ -9,6 +9,8 @@ the way a drummer would write it down.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from typing import TypeVar
 
 from himig.engine.compose.context import Ctx, Slot, place
 from himig.engine.compose.form import SectionPlan
@@ -18,13 +20,14 @@ from himig.engine.theory import Chord, place_pc, voice_lead
 KICKS = (35, 36)
 SNARE, CLAP, RIM, CLOSED_HAT, PEDAL_HAT, OPEN_HAT, CRASH, RIDE = 38, 39, 37, 42, 44, 46, 49, 51
 TOMS = (50, 48, 47, 45, 43, 41)
+T = TypeVar("T")
 
 
 def level(energy: float) -> str:
     return "low" if energy < 0.42 else "mid" if energy < 0.78 else "high"
 
 
-def pick(patterns: dict[str, object], energy: float) -> object:
+def pick(patterns: Mapping[str, T], energy: float) -> T:
     """The pattern for this energy, falling back to the nearest one written."""
     order = {"low": ("low", "mid", "high"), "mid": ("mid", "low", "high"), "high": ("high", "mid", "low")}
     for name in order[level(energy)]:
@@ -61,8 +64,7 @@ def drums(ctx: Ctx, slot: Slot) -> list[Note]:
         if not ctx.active(slot, section):
             continue
         nxt = ctx.sections[si + 1] if si + 1 < len(ctx.sections) else None
-        groove = grooves.get(section.name) or pick(grooves, section.energy)  # type: ignore[assignment]
-        assert isinstance(groove, Groove)
+        groove = grooves.get(section.name) or pick(grooves, section.energy)
         step, triplet = _steps_grid(ctx, groove.steps)
         for bar in range(section.start_bar, section.end_bar):
             bar_tick = ctx.bar_start(bar)
@@ -196,8 +198,7 @@ def bass(ctx: Ctx, slot: Slot) -> list[Note]:
     for section in ctx.sections:
         if not ctx.active(slot, section):
             continue
-        pattern = pick(patterns, section.energy)  # type: ignore[arg-type]
-        assert isinstance(pattern, str)
+        pattern = pick(patterns, section.energy)
         steps = len(pattern)
         step, triplet = _steps_grid(ctx, steps)
         for bar in range(section.start_bar, section.end_bar):
@@ -240,7 +241,7 @@ def walking_bass(ctx: Ctx, slot: Slot) -> list[Note]:
     for section in ctx.sections:
         if not ctx.active(slot, section):
             continue
-        two_feel = section.energy < 0.45 and slot.params.get("two_feel", True)
+        two_feel = (section.name == "intro" or section.energy < 0.3) and slot.params.get("two_feel", True)
         beat_step = TICKS_PER_BEAT * (2 if two_feel else 1)
         tick = ctx.bar_start(section.start_bar)
         end = ctx.bar_start(section.end_bar)
@@ -345,8 +346,7 @@ def comp(ctx: Ctx, slot: Slot) -> list[Note]:
     for section in ctx.sections:
         if not ctx.active(slot, section):
             continue
-        pattern = pick(patterns, section.energy)  # type: ignore[arg-type]
-        assert isinstance(pattern, str)
+        pattern = pick(patterns, section.energy)
         steps = len(pattern)
         step, triplet = _steps_grid(ctx, steps)
         for bar in range(section.start_bar, section.end_bar):
@@ -541,7 +541,6 @@ def hits(ctx: Ctx, slot: Slot) -> list[Note]:
         if not ctx.active(slot, section):
             continue
         pattern = pick(patterns, section.energy)
-        assert isinstance(pattern, str)
         step, _ = _steps_grid(ctx, len(pattern))
         for bar in range(section.start_bar, section.end_bar):
             for i, ch in enumerate(pattern):

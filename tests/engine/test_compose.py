@@ -1,0 +1,218 @@
+"""The composer over every genre × mood: valid, exact, shaped, deterministic, honouring requests."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from himig.engine.brief import Brief, make_brief
+from himig.engine.compose import compose
+from himig.engine.instruments import INSTRUMENTS, satisfies
+from himig.engine.prompt import Descriptors
+from himig.engine.request import GENRES, MOODS, GenerationRequest
+from himig.engine.score import Score
+from himig.engine.styles import get_style
+
+PAIRS = list(itertools.product(GENRES, MOODS))
+
+
+def build(genre: str | None = "Pop", mood: str | None = "Happy", duration: int = 15, seed: int = 1,
+          descriptors: Descriptors | None = None, **fields: object) -> tuple[Brief, Score]:
+    request = GenerationRequest.create("test prompt", duration, genre=genre, mood=mood, seed=seed, **fields)  # type: ignore[arg-type]
+    brief = make_brief(request, descriptors or Descriptors())
+    score = compose(brief)
+    score.validate()
+    return brief, score
+
+
+def melody_shape(score: Score) -> list[tuple[int, int]]:
+    notes = next(p for p in score.parts if p.role == "melody").notes
+    return [(b.start - a.start, b.pitch - a.pitch) for a, b in zip(notes, notes[1:], strict=False)]
+
+
+@pytest.mark.parametrize(("genre", "mood"), PAIRS)
+def test_every_genre_and_mood_composes_a_valid_exact_track(genre: str, mood: str) -> None:
+    brief, score = build(genre, mood, duration=15, seed=11)
+    assert score.duration_s == 15.0
+    end = score.ticks(15.0)
+    assert all(n.start + n.duration <= end for p in score.parts for n in p.notes)
+    # sections tile the timeline from 0 to the exact end
+    assert score.sections[0].start == 0
+    assert score.sections[-1].end == end
+    assert all(a.end == b.start for a, b in zip(score.sections, score.sections[1:], strict=False))
+    assert score.sections[-1].name == "ending"
+    # tempo inside the style's range for the chosen subgenre
+    lo, hi = get_style(genre).tempo[brief.subgenre]
+    assert lo <= score.tempo_bpm <= hi
+    # the drums the brief promised are (or are not) there
+    has_kit = any(p.is_drum and p.notes for p in score.parts)
+    assert has_kit == brief.drums
+    # a bass or harmony part exists and something carries a tune or a chord
+    roles = {p.role for p in score.parts}
+    assert roles & {"bass", "pad", "harmony"}
+    assert brief.to_metadata(score)["drums"] == has_kit
+
+
+@pytest.mark.parametrize(("genre", "mood"), PAIRS[::5])
+def test_the_track_ends_on_the_tonic(genre: str, mood: str) -> None:
+    brief, score = build(genre, mood, duration=30, seed=5)
+    tonic = brief.key.tonic
+    final = score.sections[-1].start
+    for part in score.parts:
+        if part.is_drum or part.role in {"fx", "counter", "arp"}:
+            continue
+        last = max(part.notes, key=lambda n: n.start)
+        if part.role == "bass":
+            assert last.pitch % 12 == tonic, part.name
+        if part.role == "melody":
+            assert last.pitch % 12 == tonic, part.name
+    # the final chord starts on a downbeat and rings inside the duration
+    bar = score.time_signature[0] * score.ticks_per_beat
+    assert final % bar == 0
+    assert score.seconds(score.ticks(score.duration_s) - final) >= 1.5
+
+
+@pytest.mark.parametrize("genre", GENRES)
+def test_drums_follow_the_genre(genre: str) -> None:
+    brief, score = build(genre, "Energetic", duration=20, seed=2)
+    has_kit = any(p.is_drum for p in score.parts)
+    assert has_kit == (genre not in {"Ambient", "Classical"})
+
+
+@pytest.mark.parametrize("genre", ["Pop", "Rock", "Electronic", "Hip Hop", "Jazz"])
+def test_no_drums_is_honoured(genre: str) -> None:
+    _, score = build(genre, "Energetic", descriptors=Descriptors(drums=False))
+    assert not any(p.is_drum for p in score.parts)
+    assert not any(p.instrument in {"taiko"} for p in score.parts)
+
+
+@pytest.mark.parametrize(
+    ("genre", "wanted"),
+    [("Pop", "saxophone"), ("Rock", "violin"), ("Jazz", "acoustic guitar"), ("Ambient", "harp"),
+     ("Classical", "flute"), ("Hip Hop", "808"), ("Electronic", "piano"), ("Country", "banjo"),
+     ("Folk", "harmonica"), ("Cinematic", "choir"), ("Reggae", "trumpet"), ("Blues", "organ"),
+     ("Pop", "handclaps"), ("Ambient", "strings"), ("Classical", "timpani"), ("Rock", "synth")],
+)
+def test_requested_instruments_play(genre: str, wanted: str) -> None:
+    brief, score = build(genre, "Happy", duration=30, instruments=[wanted])
+    playing = [p.instrument for p in score.parts if p.notes]
+    # claps, shakers and the like join the kit as extra lanes (GM key 39 for claps)
+    if INSTRUMENTS[wanted].family == "percussion" and INSTRUMENTS[wanted].is_drum:
+        keys = {n.pitch for p in score.parts if p.is_drum for n in p.notes}
+        assert 39 in keys
+        return
+    assert any(satisfies(wanted, p) for p in playing), playing
+    assert wanted in brief.requested_instruments or any(satisfies(wanted, r) for r in brief.requested_instruments)
+
+
+def test_excluded_instruments_are_left_out() -> None:
+    _, score = build("Pop", "Romantic", descriptors=Descriptors(excluded_instruments=["piano"]))
+    assert not any(p.instrument == "piano" for p in score.parts)
+
+
+@pytest.mark.parametrize("genre", GENRES)
+def test_same_seed_same_score(genre: str) -> None:
+    _, a = build(genre, "Calm", seed=42)
+    _, b = build(genre, "Calm", seed=42)
+    assert a.to_dict() == b.to_dict()
+
+
+@pytest.mark.parametrize("genre", GENRES)
+def test_different_seeds_give_different_music_not_a_transposition(genre: str) -> None:
+    _, a = build(genre, "Happy", seed=1, duration=30, key="C")
+    _, b = build(genre, "Happy", seed=2, duration=30, key="C")
+    # same key on purpose: the difference must be in the notes themselves
+    assert melody_shape(a) != melody_shape(b)
+
+
+def test_durations_are_exact_across_the_range() -> None:
+    for duration in (15, 16, 29, 45, 61, 90, 119, 120):
+        brief, score = build("Rock", "Epic", duration=duration, seed=duration)
+        assert score.duration_s == duration
+        assert brief.to_metadata(score)["sections"][-1]["end_s"] == pytest.approx(duration, abs=0.01)
+
+
+def test_long_forms_have_contrasting_returning_sections_and_a_climax() -> None:
+    _, score = build("Pop", "Uplifting", duration=120, seed=3)
+    names = [s.name for s in score.sections]
+    assert names[0] == "intro" and names[-1] == "ending"
+    assert {"A", "B", "A'"} <= set(names)
+    energies = {s.name: s.energy for s in score.sections}
+    assert max(energies.values()) > energies["intro"]
+
+
+def test_electronic_long_form_builds_and_drops_with_sidechain() -> None:
+    _, score = build("Electronic", "Energetic", duration=90, seed=4)
+    names = [s.name for s in score.sections]
+    assert "build" in names and "drop" in names
+    assert any(p.synth == "riser" for p in score.parts)
+    assert any(p.sidechain > 0 for p in score.parts if p.role == "bass")
+    kicks = [n.start for p in score.parts if p.is_drum for n in p.notes if n.pitch == 36]
+    drop = next(s for s in score.sections if s.name == "drop")
+    beat = score.ticks_per_beat
+    # four on the floor in the drop: a kick on every beat, give or take a few ticks of feel
+    beats = range(drop.start, drop.end, beat)
+    assert sum(any(abs(k - b) <= 20 for k in kicks) for b in beats) >= 0.95 * len(beats)
+
+
+def test_trap_808_glides_and_half_time_snare() -> None:
+    brief, score = build("Hip Hop", "Intense", duration=30, seed=9)
+    assert brief.subgenre == "trap"
+    bass = next(p for p in score.parts if p.role == "bass")
+    assert bass.synth == "808"
+    drums = next(p for p in score.parts if p.is_drum)
+    bar = 4 * score.ticks_per_beat
+    snares = [n.start % bar for n in drums.notes if n.pitch == 38]
+    assert snares and all(abs(s - 2 * score.ticks_per_beat) < 40 for s in snares)
+
+
+def test_swing_delays_offbeat_eighths() -> None:
+    _, score = build("Jazz", "Energetic", duration=30, seed=6)
+    drums = next(p for p in score.parts if p.is_drum)
+    beat = score.ticks_per_beat
+    offbeats = [n.start % beat for n in drums.notes if n.pitch == 51 and beat // 4 < n.start % beat < beat - 30]
+    assert offbeats
+    # the swung "a" of the ride lands near two-thirds of the beat, not at one half
+    assert sum(offbeats) / len(offbeats) > beat * 0.6
+
+
+def test_waltz_is_in_three() -> None:
+    brief, score = build("Country", "Romantic", descriptors=Descriptors(time_signature=(3, 4)), duration=30)
+    assert score.time_signature == (3, 4)
+    assert brief.to_metadata(score)["time_signature"] == "3/4"
+    bar = 3 * score.ticks_per_beat
+    assert all(s.start % bar == 0 for s in score.sections)
+
+
+def test_mood_changes_the_music_not_just_the_label() -> None:
+    happy_brief, happy = build("Pop", "Happy", duration=30, seed=8)
+    sad_brief, sad = build("Pop", "Sad", duration=30, seed=8)
+    assert sad_brief.tempo_bpm < happy_brief.tempo_bpm
+    assert sad_brief.key.is_minor and not happy_brief.key.is_minor
+
+    def mean_velocity(score: Score) -> float:
+        notes = [n.velocity for p in score.parts for n in p.notes]
+        return sum(notes) / len(notes)
+
+    def density(score: Score) -> float:
+        return sum(len(p.notes) for p in score.parts) / score.duration_s
+
+    assert mean_velocity(sad) < mean_velocity(happy)
+    assert density(sad) < density(happy)
+
+
+def test_blues_follows_the_twelve_bar_form() -> None:
+    brief, score = build("Blues", "Happy", duration=90, seed=3, key="A")
+    assert brief.feel == "shuffle"
+    bass = next(p for p in score.parts if p.role == "bass")
+    bar = 4 * score.ticks_per_beat
+    intro = score.sections[0]
+    body = [s for s in score.sections if s.name != "ending"]
+    roots = []
+    for start in range(intro.end, body[-1].end - bar, bar):  # the last bar is the cadence
+        first = min((n for n in bass.notes if start - 30 <= n.start < start + bar), key=lambda n: n.start)
+        roots.append({9: "I", 2: "IV", 4: "V"}[first.pitch % 12])
+    twelve = ["I", "I", "I", "I", "IV", "IV", "I", "I", "V", "IV", "I", "V"]
+    quick = ["I", "IV", "I", "I", "IV", "IV", "I", "I", "V", "IV", "I", "V"]
+    assert roots[:12] in (twelve, quick)
