@@ -28,11 +28,20 @@ class ProfileForm(forms.Form):
     default_genre = forms.ChoiceField(label="Default genre", choices=GENRE_CHOICES)
     default_mood = forms.ChoiceField(label="Default mood", choices=MOOD_CHOICES)
     default_duration = forms.IntegerField(
-        label="Default length (seconds)",
+        label="Default length",
         min_value=MIN_DURATION,
         max_value=MAX_DURATION,
         help_text=f"{MIN_DURATION}–{MAX_DURATION} seconds, in steps of 5.",
-        widget=forms.NumberInput(attrs={"step": 5, "min": MIN_DURATION, "max": MAX_DURATION}),
+        # A slider like Generate's; app.js mirrors its value into the <output> beside it.
+        widget=forms.NumberInput(
+            attrs={
+                "type": "range",
+                "step": 5,
+                "min": MIN_DURATION,
+                "max": MAX_DURATION,
+                "data-output": "id_default_duration-value",
+            }
+        ),
         error_messages={"invalid": "Enter the length as a whole number of seconds, e.g. 30."},
     )
     default_format = forms.ChoiceField(label="Default download format", choices=DOWNLOAD_FORMATS)

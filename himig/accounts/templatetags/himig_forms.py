@@ -40,6 +40,7 @@ def field_widget(field: BoundField, **attrs: Any) -> SafeString:
 def form_field(field: BoundField, **attrs: Any) -> dict[str, Any]:
     input_type = getattr(field.field.widget, "input_type", "")
     return {
+        "is_range": input_type == "range",
         "field": field,
         "attrs": attrs,
         "is_check": input_type in ("checkbox", "radio") and not getattr(field.field.widget, "allow_multiple_selected", False),
