@@ -270,6 +270,7 @@ DEFAULT_FROM_EMAIL = envstr("HIMIG_FROM_EMAIL", "Himig <noreply@localhost>")
 # allauth: sign in with a verified email address (no usernames), or Google/GitHub.
 ACCOUNT_ADAPTER = "himig.accounts.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "himig.accounts.adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "himig.accounts.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

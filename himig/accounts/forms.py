@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 
 from himig.accounts.models import Preferences, User
@@ -86,3 +87,12 @@ class ProfileForm(forms.Form):
         prefs.completed_setup = prefs.completed_setup or completed_setup
         prefs.save()
         return prefs
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form with Himig's wording."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me signed in on this device"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
@@ -23,6 +24,11 @@ EXAMPLE_PROMPTS = (
     "Peaceful ambient pads for meditation, loopable",
     "Sad jazz ballad with soft piano and brushed drums",
 )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Resolved per request: with hashed static names the URL is only known once collected.
+    return HttpResponsePermanentRedirect(static("icons/icon-32.png"))
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -123,3 +123,35 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_home_help_and_favicon(client):
+    home = client.get("/")
+    assert home.status_code == 200
+    assert b'action="/generate/"' in home.content and b'name="prompt"' in home.content
+    assert b"not a neural audio model" in home.content
+    help_page = client.get("/help/").content
+    for text in (b"Be descriptive", b"Add context", b"Name instruments", b"Say the energy", b"Cinematic", b"Melancholic",
+                 b"Stems", b"MIDI", b"FLAC", b"royalty-free", b"15\xe2\x80\x93120 seconds", b"3 tracks a day"):
+        assert text in help_page, text
+    favicon = client.get("/favicon.ico")
+    assert favicon.status_code == 301 and favicon["Location"].endswith("icons/icon-32.png")
+
+
+def test_manifest_and_icons_exist_and_are_real_images():
+    import json
+
+    from PIL import Image
+
+    static = ROOT / "himig" / "static"
+    manifest = json.loads((static / "manifest.webmanifest").read_text())
+    assert manifest["display"] == "standalone" and manifest["start_url"]
+    sizes = set()
+    for icon in manifest["icons"]:
+        path = static / icon["src"].removeprefix("/static/")
+        assert path.exists(), icon["src"]
+        if icon["type"] == "image/png":
+            with Image.open(path) as image:
+                assert f"{image.width}x{image.height}" == icon["sizes"]
+                sizes.add(image.width)
+    assert {192, 512} <= sizes
