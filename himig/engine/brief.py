@@ -144,7 +144,7 @@ class Brief:
 
 def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
     """Decide the music: genre, mood, subgenre and feel, tempo, key, band, form."""
-    rng = random.Random(f"brief:{request.seed}")
+    rng = random.Random(f"brief:{request.seed}:{request.prompt}")
     context = (descriptors.context or "").lower() or None
     genre, genre_inferred = _choose(request.genre, descriptors.genre, descriptors.genre_scores, GENRES, context, 0)
     mood, mood_inferred = _choose(request.mood, descriptors.mood, descriptors.mood_scores, MOODS, context, 1)

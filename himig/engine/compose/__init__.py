@@ -149,7 +149,9 @@ def fit_instruments(ctx: Ctx, slots: list[Slot]) -> list[Slot]:
                             gain_db=-2, reverb=0.12, min_energy=0.0))
     taken: set[str] = set()
     for wanted in brief.requested_instruments:
-        if any(satisfies(wanted, s.instrument) for s in kept):
+        honouring = next((s for s in kept if satisfies(wanted, s.instrument)), None)
+        if honouring is not None:
+            taken.add(honouring.name)  # keep it: another request must not replace it
             continue
         spec = INSTRUMENTS[wanted]
         if spec.family == "percussion" and wanted in PERCUSSION_LANES:

@@ -165,7 +165,7 @@ def plan_sections(
         base = _ENERGY[name]
         if slow_build or kind == "arc":
             # one long crescendo to the climax, then a release
-            peak = max(i for i, n in enumerate(all_names) if n in {"climax", "B'", "drop"} or i == count - 1)
+            peak = next((i for i, n in enumerate(all_names) if n in {"climax", "B'", "drop"}), count - 1)
             base = 0.2 + 0.8 * (index / max(1, peak)) if index <= peak else 0.45
         level = min(1.0, max(0.05, base + (energy - 0.5) * 0.5))
         plans.append(SectionPlan(name, start, bars, round(level, 3)))

@@ -72,14 +72,15 @@ def default_section(ctx: Ctx, index: int, section: SectionPlan) -> list[tuple[st
     """Chords for one section from the family's loop, repeated to fill it."""
     family = FAMILY.get(section.name, "A")
     loops: dict[str, list[tuple[str, float]]] = ctx.shared.setdefault("loops", {})
+    used: set[str] = ctx.shared.setdefault("loop_texts", set())
     if family not in loops:
-        used = {tuple(n for n, _ in v) for v in loops.values()}
-        choice: list[tuple[str, float]] = []
-        for _ in range(6):  # a contrasting section deserves a different loop
+        text = ""
+        for _ in range(8):  # a contrasting section deserves a different loop
             text = ctx.rng.choice(loop_pool(ctx))
-            choice = [(colour(ctx, n), length) for n, length in parse_loop(text, ctx.style.chords_per_bar)]
-            if tuple(n for n, _ in choice) not in used:
+            if text not in used:
                 break
+        used.add(text)
+        choice = [(colour(ctx, n), length) for n, length in parse_loop(text, ctx.style.chords_per_bar)]
         if family == "D":  # a build climbs on the loop's last chords, or on IV–V
             choice = choice[-2:] if len(choice) >= 2 else choice
         loops[family] = choice

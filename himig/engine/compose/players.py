@@ -165,9 +165,19 @@ def _root(chord: Chord, low: int) -> int:
     return low + (chord.root - low) % 12
 
 
-def _pattern_pitch(ctx: Ctx, ch: str, tick: int, low: int) -> int | None:
+def _bass_root(chord: Chord, low: int, previous: int | None) -> int:
+    """The chord's root in the octave nearest the previous bass note (a bass moves by
+    small steps where it can), never below ``low`` nor more than a 12th above it."""
+    first = _root(chord, low)
+    if previous is None:
+        return first
+    options = [p for p in (first, first + 12) if p <= low + 19]
+    return min(options, key=lambda p: (abs(p - previous), p))
+
+
+def _pattern_pitch(ctx: Ctx, ch: str, tick: int, low: int, previous: int | None = None) -> int | None:
     span = ctx.chord_at(tick)
-    root = _root(span.chord, low)
+    root = _bass_root(span.chord, low, previous)
     if ch == "R":
         return root
     if ch == "F":
@@ -195,6 +205,7 @@ def bass(ctx: Ctx, slot: Slot) -> list[Note]:
     patterns: dict[str, str] = slot.params["patterns"]
     staccato = float(slot.params.get("staccato", 0.9))
     notes: list[Note] = []
+    previous: int | None = None
     for section in ctx.sections:
         if not ctx.active(slot, section):
             continue
@@ -213,8 +224,10 @@ def bass(ctx: Ctx, slot: Slot) -> list[Note]:
                 while i + length < steps and pattern[i + length] == "-":
                     length += 1
                 tick = bar_tick + i * step
-                pitch = _pattern_pitch(ctx, ch, tick, slot.low)
+                pitch = _pattern_pitch(ctx, ch, tick, slot.low, previous)
                 if pitch is not None:
+                    if ch == "R":
+                        previous = pitch
                     # a chord change in the middle of a held note re-strikes there
                     span_end = ctx.chord_at(tick).end
                     dur = min(length * step, span_end - tick) if span_end > tick else length * step

@@ -58,7 +58,7 @@ def arrange(ctx: Ctx) -> list[Slot]:
 
 STYLE = Style(
     genre="Blues",
-    tempo={"shuffle": (100, 140), "slow": (56, 78), "boogie": (140, 168)},
+    tempo={"shuffle": (100, 140), "slow": (56, 78), "boogie": (116, 144)},
     feels={"shuffle": "shuffle", "slow": "shuffle", "boogie": "shuffle"},
     mood_subgenre={m: "slow" for m in ("Sad", "Calm", "Peaceful", "Melancholic", "Romantic", "Mysterious", "Dark")},
     drums=True,

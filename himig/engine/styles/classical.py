@@ -93,7 +93,7 @@ def arrange(ctx: Ctx) -> list[Slot]:
 
 STYLE = Style(
     genre="Classical",
-    tempo={"allegro": (104, 138), "andante": (72, 96), "adagio": (46, 66), "nocturne": (56, 74)},
+    tempo={"allegro": (104, 138), "andante": (72, 96), "adagio": (50, 66), "nocturne": (56, 74)},
     feels={"allegro": "straight", "andante": "straight", "adagio": "straight", "nocturne": "straight"},
     mood_subgenre={"Happy": "allegro", "Energetic": "allegro", "Uplifting": "allegro", "Intense": "allegro",
                    "Epic": "allegro", "Sad": "adagio", "Melancholic": "adagio", "Peaceful": "nocturne",
