@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 import scipy.ndimage as ndimage
@@ -50,7 +51,7 @@ LOW_END_SYNTHS = frozenset({"sub_bass", "808", "acid_bass", "impact", "drums_ele
 @dataclasses.dataclass
 class Mastered:
     audio: Array  # float32 (2, n): the finished track
-    stems: dict[str, Array]  # float32 (2, n) per part, after its own processing, at master gain
+    stems: Mapping[str, Array]  # float32 (2, n) per part, after its own processing, at master gain
     loudness_lufs: float
     true_peak_dbtp: float
 
@@ -63,23 +64,39 @@ def master(part_audio: dict[str, Array], score: Score, sample_rate: int) -> Mast
         if part_audio[part.name].shape != (2, n):
             raise RenderFailed(f"part {part.name!r} has shape {part_audio[part.name].shape}, expected (2, {n})")
     duck = _kick_envelope(score, sample_rate, n)
-    dry = np.zeros((2, n), dtype=np.float32)
+
+    # Parts that share a treatment (low cut or not, ducking depth) are summed before
+    # it: filters and ducking are linear, so filtering the sum equals summing the
+    # filtered parts, and a track of eight parts costs two or three filter passes.
+    groups: dict[tuple[bool, float], list[Array]] = {}
     reverb_send = np.zeros((2, n), dtype=np.float32)
     delay_send = np.zeros((2, n), dtype=np.float32)
-    stems: dict[str, Array] = {}
     for part in parts:
-        audio = channel_strip(part_audio[part.name], part, sample_rate, duck)
-        stems[part.name] = audio
-        dry += audio
+        key = (_needs_low_cut(part), min(max(part.sidechain, 0.0), 1.0) if duck.size else 0.0)
+        scaled = part_audio[part.name] * _gain_pan(part)
+        sums = groups.setdefault(key, [np.zeros((2, n), dtype=np.float32) for _ in range(3)])
+        sums[0] += scaled
         if part.reverb > 0:
-            reverb_send += audio * np.float32(part.reverb)
+            sums[1] += scaled * np.float32(part.reverb)
         if part.delay > 0:
-            delay_send += audio * np.float32(part.delay)
-    bus = dry
-    if np.any(reverb_send):
+            sums[2] += scaled * np.float32(part.delay)
+    bus = np.zeros((2, n), dtype=np.float32)
+    for (low_cut, depth), (dry, reverb, delay) in groups.items():
+        if low_cut:  # the sends are band-limited above 250 Hz anyway
+            dry = signal.sosfilt(_highpass(sample_rate), dry, axis=1).astype(np.float32, copy=False)
+        if depth > 0:
+            ducking = 1.0 - np.float32(depth) * duck
+            for signal_sum in (dry, reverb, delay):
+                signal_sum *= ducking
+        bus += dry
+        reverb_send += reverb
+        delay_send += delay
+    del groups
+    if reverb_send.any():
         bus += _reverb(reverb_send, sample_rate, score)
-    if np.any(delay_send):
+    if delay_send.any():
         bus += _delay(delay_send, sample_rate, score)
+    del reverb_send, delay_send
 
     # Glue compression at a known level: bring the mix to a fixed RMS first so the
     # threshold means the same for a solo piano and a full band.
@@ -94,32 +111,68 @@ def master(part_audio: dict[str, Array], score: Score, sample_rate: int) -> Mast
 
     loudness = integrated_loudness(bus, sample_rate)
     gain = 10.0 ** ((TARGET_LUFS - loudness) / 20.0)
-    audio, peak = _limit_to_ceiling(bus * np.float32(gain), sample_rate)
+    audio, peak = _limit_to_ceiling(bus, gain, sample_rate)
     final_loudness = integrated_loudness(audio, sample_rate)
     if abs(final_loudness - TARGET_LUFS) > 0.4:
         # Heavy limiting took some loudness away: push once more by what is missing.
         gain *= 10.0 ** ((TARGET_LUFS - final_loudness) / 20.0)
-        audio, peak = _limit_to_ceiling(bus * np.float32(gain), sample_rate)
+        audio, peak = _limit_to_ceiling(bus, gain, sample_rate)
         final_loudness = integrated_loudness(audio, sample_rate)
-
-    stem_gain = np.float32(pre_gain * gain)
-    for name, stem in stems.items():
-        stem *= stem_gain
-        stem *= envelope
-        stems[name] = stem
-    _keep_stems_unclipped(stems)
+    stems = Stems(part_audio, parts, sample_rate, duck, np.float32(pre_gain * gain) * envelope)
     return Mastered(audio=audio, stems=stems, loudness_lufs=final_loudness, true_peak_dbtp=to_db(peak))
+
+
+class Stems(Mapping[str, Array]):
+    """Each part through its own channel strip at the master's gain, made when first asked for.
+
+    Most generations want no stems, and a 120 s stem is 42 MB, so they are not built
+    unless read. Reading any builds all of them: the loudest decides a common trim
+    that keeps every stem inside 16 bits without changing their balance.
+    """
+
+    def __init__(self, part_audio: dict[str, Array], parts: list[Part], sample_rate: int, duck: Array, gain: Array) -> None:
+        self._inputs = (part_audio, parts, sample_rate, duck, gain)
+        self._stems: dict[str, Array] | None = None
+        self._names = [p.name for p in parts]
+
+    def _build(self) -> dict[str, Array]:
+        if self._stems is None:
+            part_audio, parts, sample_rate, duck, gain = self._inputs
+            stems = {}
+            for part in parts:
+                stem = channel_strip(part_audio[part.name], part, sample_rate, duck)
+                stem *= gain
+                stems[part.name] = stem
+            _keep_stems_unclipped(stems)
+            self._stems = stems
+        return self._stems
+
+    def __getitem__(self, name: str) -> Array:
+        return self._build()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def _gain_pan(part: Part) -> Array:
+    """Gain and equal-power pan (normalised to unity in the centre) as a (2, 1) multiplier."""
+    theta = (min(max(part.pan, -1.0), 1.0) + 1.0) * math.pi / 4.0
+    gain = 10.0 ** (part.gain_db / 20.0) * math.sqrt(2.0)
+    return np.array([[gain * math.cos(theta)], [gain * math.sin(theta)]], dtype=np.float32)
+
+
+def _needs_low_cut(part: Part) -> bool:
+    return part.role not in LOW_END_ROLES and part.synth not in LOW_END_SYNTHS and not part.is_drum
 
 
 def channel_strip(audio: Array, part: Part, sample_rate: int, duck: Array) -> Array:
     """One part's gain, pan, low cut and ducking (a new float32 array)."""
-    theta = (min(max(part.pan, -1.0), 1.0) + 1.0) * math.pi / 4.0
-    # Equal-power pan normalised to unity in the centre (a stereo balance control).
-    left = 10.0 ** (part.gain_db / 20.0) * math.sqrt(2.0) * math.cos(theta)
-    right = 10.0 ** (part.gain_db / 20.0) * math.sqrt(2.0) * math.sin(theta)
-    out = audio * np.array([[left], [right]], dtype=np.float32)
-    if part.role not in LOW_END_ROLES and part.synth not in LOW_END_SYNTHS and not part.is_drum:
-        out = signal.sosfilt(_highpass(sample_rate), out, axis=1).astype(np.float32)
+    out = audio * _gain_pan(part)
+    if _needs_low_cut(part):
+        out = signal.sosfilt(_highpass(sample_rate), out, axis=1).astype(np.float32, copy=False)
     if part.sidechain > 0 and duck.size:
         out *= 1.0 - np.float32(min(part.sidechain, 1.0)) * duck
     return out
@@ -134,25 +187,32 @@ def _kick_envelope(score: Score, sample_rate: int, n: int) -> Array:
     """0–1 per sample: 1 just after each kick, recovering over about half a beat.
 
     The shape of sidechain pumping: a 5 ms dip into the kick, an exponential
-    recovery. Empty when the score has no kick to key from.
+    recovery; overlapping recoveries take the deeper of the two. Empty when the
+    score has no kick to key from.
     """
     kicks = sorted(
-        round(score.seconds(note.start) * sample_rate)
-        for part in score.parts
-        if part.is_drum
-        for note in part.notes
-        if note.pitch in KICKS
+        {
+            round(score.seconds(note.start) * sample_rate)
+            for part in score.parts
+            if part.is_drum
+            for note in part.notes
+            if note.pitch in KICKS
+        }
     )
+    kicks = [k for k in kicks if k < n]
     if not kicks:
         return np.zeros(0, dtype=np.float32)
-    impulses = np.zeros(n)
-    impulses[[k for k in kicks if k < n]] = 1.0
     release = 0.45 * 60.0 / score.tempo_bpm  # seconds to recover to 1/e
-    pole = math.exp(-1.0 / (release * sample_rate))
-    envelope = signal.lfilter([1.0], [1.0, -pole], impulses)
     attack = max(1, int(0.005 * sample_rate))
-    envelope = ndimage.uniform_filter1d(np.minimum(envelope, 1.0), attack, origin=-(attack // 2) + 0)
-    return np.clip(envelope, 0.0, 1.0).astype(np.float32)
+    length = int(5 * release * sample_rate)
+    t = np.arange(length, dtype=np.float32)
+    shape = np.exp(-t / np.float32(release * sample_rate)).astype(np.float32)
+    shape[:attack] = np.linspace(0.0, 1.0, attack, endpoint=False, dtype=np.float32)
+    envelope = np.zeros(n, dtype=np.float32)
+    for start in kicks:
+        stop = min(n, start + length)
+        np.maximum(envelope[start:stop], shape[: stop - start], out=envelope[start:stop])
+    return envelope
 
 
 def _reverb(send: Array, sample_rate: int, score: Score) -> Array:
@@ -192,12 +252,13 @@ def _fades(score: Score, sample_rate: int, n: int) -> Array:
     return envelope
 
 
-def _limit_to_ceiling(audio: Array, sample_rate: int) -> tuple[Array, float]:
-    """Limit, then measure the true peak; tighten and repeat until it is under the ceiling."""
+def _limit_to_ceiling(bus: Array, gain: float, sample_rate: int) -> tuple[Array, float]:
+    """Apply ``gain`` and limit, then measure the true peak; tighten until it is under the ceiling."""
     ceiling = 10.0 ** (LIMITER_CEILING_DB / 20.0)
     target = 10.0 ** (TRUE_PEAK_CEILING_DBTP / 20.0)
     for _ in range(6):
-        limited = limit(audio, ceiling, sample_rate)
+        limited = limit(bus, ceiling / gain, sample_rate)
+        limited *= np.float32(gain)
         peak = true_peak(limited)
         if peak <= target:
             return limited, peak
@@ -213,15 +274,15 @@ def limit(audio: Array, ceiling: float, sample_rate: int) -> Array:
     is no higher than what that peak needs, so no sample exceeds ``ceiling``, and
     the gain moves in smooth ramps of about twice the window instead of jumps.
     """
-    magnitude = np.abs(audio).max(axis=0)
-    needed = np.minimum(1.0, ceiling / np.maximum(magnitude, 1e-12)).astype(np.float32)
+    magnitude = np.maximum(np.abs(audio[0]), np.abs(audio[1])) if audio.shape[0] == 2 else np.abs(audio).max(axis=0)
+    needed = np.minimum(np.float32(1.0), np.float32(ceiling) / np.maximum(magnitude, np.float32(1e-12)))
     if needed.min() >= 1.0:
         return audio.astype(np.float32, copy=True)
     width = 2 * int(LIMITER_WINDOW_S * sample_rate) + 1
     held = ndimage.minimum_filter1d(needed, width, mode="nearest")
     smooth = ndimage.uniform_filter1d(held, width, mode="nearest")
-    out = (audio * np.minimum(smooth, needed)).astype(np.float32)
-    return out
+    np.minimum(smooth, needed, out=smooth)
+    return (audio * smooth).astype(np.float32, copy=False)
 
 
 def _keep_stems_unclipped(stems: dict[str, Array]) -> None:
@@ -281,12 +342,14 @@ def integrated_loudness(audio: Array, sample_rate: int) -> float:
     if n < block:
         return float("-inf")
     weighted = signal.sosfilt(k_weighting(sample_rate).astype(audio.dtype), audio, axis=1)
-    # Block energies from a running sum of squares: O(n), no per-block loop.
-    power = np.zeros(n + 1)
-    for channel in weighted:  # left and right weigh 1.0 each (no surround channels here)
-        power[1:] += np.cumsum(np.square(channel, dtype=np.float64))
-    starts = np.arange(0, n - block + 1, step)
-    energy = (power[starts + block] - power[starts]) / block
+    # Energy per 100 ms step (left and right weigh 1.0 each; no surround channels
+    # here); a 400 ms gating block is four consecutive steps. One pass, no cumsum.
+    steps = n // step
+    squared = np.square(weighted[:, : steps * step])
+    energy_steps = squared.reshape(audio.shape[0], steps, step).sum(axis=2, dtype=np.float64).sum(axis=0)
+    per_block = block // step
+    window = np.convolve(energy_steps, np.ones(per_block), mode="valid")
+    energy = window / block
     with np.errstate(divide="ignore"):
         levels = -0.691 + 10.0 * np.log10(energy)
     above = energy[levels > ABSOLUTE_GATE]
@@ -324,12 +387,14 @@ def true_peak(audio: Array) -> float:
     if hot.size > magnitude.size // 16:
         return max(sample_peak, _true_peak_dense(audio))
     reach = np.arange(TAPS_PER_PHASE)
-    positions = np.unique((hot[:, None] + reach).ravel())  # outputs whose window holds a hot sample
-    padded = np.pad(audio.astype(np.float64), ((0, 0), (TAPS_PER_PHASE - 1, TAPS_PER_PHASE - 1)))
+    # Outputs whose 12-sample window holds a hot sample; the first and last eleven
+    # outputs (partial windows) fall inside the engine's start and end fades.
+    positions = np.unique((hot[:, None] + reach).ravel())
+    positions = positions[(positions >= TAPS_PER_PHASE - 1) & (positions < magnitude.size)]
     best = sample_peak
     for chunk in np.array_split(positions, max(1, positions.size // 65536)):
-        # Output at position m uses inputs m-11 … m, i.e. padded[m … m+11], newest last.
-        windows = padded[:, chunk[:, None] + reach]  # (channels, len(chunk), 12)
+        # Output at position m uses inputs m-11 … m, newest last.
+        windows = audio[:, chunk[:, None] - reach[::-1]].astype(np.float64)  # (channels, len(chunk), 12)
         values = windows[..., ::-1] @ phases.T  # (channels, len(chunk), 4)
         best = max(best, float(np.abs(values).max()))
     return best
