@@ -44,8 +44,11 @@ def authenticate_key(raw: str) -> ApiKey | None:
     raw = raw.strip()
     if not raw.startswith(KEY_PREFIX) or len(raw) > MAX_KEY_LENGTH:
         return None
-    key = ApiKey.objects.select_related("user").filter(key_hash=hash_key(raw)).first()
-    if key is None or key.revoked_at is not None or not key.user.is_active:
+    try:
+        key = ApiKey.objects.select_related("user").get(key_hash=hash_key(raw))
+    except ApiKey.DoesNotExist:
+        return None
+    if key.revoked_at is not None or not key.user.is_active:
         return None
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:

@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from himig.api.errors import ApiError, not_found, validation_error
 from himig.api.schemas import AUDIO_KINDS, ErrorOut, StrictIn, TrackOut, track_json
@@ -42,7 +42,7 @@ def rejected(exc: services.Rejected) -> ApiError:
     return ApiError(422, "validation_error", exc.message, {"fields": {exc.field: exc.message}})
 
 
-class TrackPage(Schema):
+class TrackPage(BaseModel):
     items: list[TrackOut]
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page.")
 
