@@ -115,3 +115,46 @@ def stale_guests(days: int, now: dt.datetime) -> QuerySet[object]:
         .exclude(Exists(recent_event))
         .order_by("pk")
     )
+
+
+@dataclasses.dataclass
+class OrphanReport:
+    files: list[str]  # stored files that no track owns
+    missing: dict[str, list[str]]  # ready track id → its recorded files that are gone ([] = none recorded)
+
+
+def find_orphans() -> OrphanReport:
+    """Compare the audio folder of the storage with the Track rows, both ways.
+
+    A file counts as an orphan when no track lists it and it is not in the folder
+    of a track still being generated (whose files are stored before the row
+    names them).
+    """
+    from himig.ops.backup import storage_names
+    from himig.studio.models import Track
+    from himig.studio.services import track_folder
+
+    referenced: set[str] = set()
+    busy_folders: set[str] = set()
+    missing: dict[str, list[str]] = {}
+    stored = set(storage_names())
+    for track in Track.objects.only("id", "user_id", "status", "files").iterator(chunk_size=2000):
+        names = set(track.files.values())
+        referenced |= names
+        if track.status in (Track.Status.QUEUED, Track.Status.RUNNING):
+            busy_folders.add(track_folder(track))
+        elif track.status == Track.Status.READY:
+            gone = sorted(name for name in names if name not in stored and not default_storage.exists(name))
+            if gone or not names:
+                missing[str(track.pk)] = gone
+    orphans = sorted(
+        name
+        for name in stored
+        if name not in referenced and not any(name.startswith(f) for f in busy_folders)
+    )
+    return OrphanReport(orphans, missing)
+
+
+def _folder_of(name: str) -> str:
+    """``tracks/<user>/<track>`` of a stored name (the layout of studio.services.track_folder)."""
+    return "/".join(name.split("/")[:3])
