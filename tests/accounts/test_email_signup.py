@@ -135,3 +135,31 @@ def test_signed_in_pages_render_for_email_and_password_changes(client, verified_
         response = client.get(url)
         assert response.status_code == 200, url
         assert b'class="settings-nav"' in response.content
+
+
+def test_changing_email_verifies_the_new_address_first(client, verified_user, mail_dir):
+    user = verified_user()
+    client.force_login(user)
+    response = client.post("/accounts/email/", {"action_add": "", "email": "dana.new@example.com"})
+    assert response.status_code == 302
+    mails = read_mails(mail_dir)
+    assert len(mails) == 1 and "dana.new@example.com" in mails[0]
+    page = client.get("/accounts/email/")
+    assert b"Changing to" in page.content and b"dana.new@example.com" in page.content
+    assert b"style=" not in page.content  # allauth's inline style is gone (CSP)
+    link = find_link(mails[0], r"/accounts/confirm-email/[^\s]+/")
+    client.post(link)
+    user.refresh_from_db()
+    assert user.email == "dana.new@example.com"
+    assert EmailAddress.objects.get(user=user).email == "dana.new@example.com"
+
+
+def test_changing_password_needs_the_old_one(client, verified_user):
+    user = verified_user()
+    client.force_login(user)
+    wrong = client.post("/accounts/password/change/", {"oldpassword": "nope", "password1": "fresh-tune-77", "password2": "fresh-tune-77"})
+    assert wrong.status_code == 200 and b"aria-invalid" in wrong.content
+    ok = client.post("/accounts/password/change/", {"oldpassword": PASSWORD, "password1": "fresh-tune-77", "password2": "fresh-tune-77"})
+    assert ok.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("fresh-tune-77")
