@@ -98,3 +98,17 @@ def test_peaks_describe_the_waveform():
     assert ((0 <= values) & (values <= 1)).all()
     assert values[:395].min() > 0.05 and values[405:].max() == 0.0
     assert len(export.peaks(audio, SR, points=100)["peaks"]) == 100
+
+
+def test_mp3_decodes_sample_exact_thanks_to_its_lame_header(tmp_path):
+    rng = np.random.default_rng(3)
+    audio = (0.2 * rng.standard_normal((2, 5 * SR))).astype(np.float32)
+    path = export.write_audio(audio, SR, tmp_path / "a.mp3", "mp3")
+    header = path.read_bytes()[:200]
+    assert header[36:40] == b"Info" and header[156:165] == b"LAME3.100"
+    assert int.from_bytes(header[190:192], "big") == export._crc16(header[:190])
+    decoded, _ = sf.read(path, dtype="float32")  # mpg123 honours encoder delay and padding
+    assert decoded.shape[0] == audio.shape[1]
+    lags = range(-1200, 1200, 1)
+    best = max(lags, key=lambda lag: float(np.dot(decoded[20000 + lag : 60000 + lag, 0], audio[0, 20000:60000])))
+    assert best == 0  # not shifted by the encoder's delay either
