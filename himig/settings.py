@@ -215,6 +215,11 @@ _static_backend = (
     if HIMIG_STATIC_MANIFEST
     else "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
+# Source maps (megabytes, fetched only by developer tools) are not worth the minutes
+# brotli spends on them at collectstatic time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *"jpg jpeg png gif webp avif ico zip gz tgz bz2 tbz xz br woff woff2 mp3 mp4 ogg webm flac wav map".split()
+]
 
 # Audio on S3-compatible storage when a bucket is named; local files otherwise.
 HIMIG_S3_BUCKET = envstr("HIMIG_S3_BUCKET")
