@@ -6,7 +6,7 @@ into a 429 (API) or a form error (web) and put :meth:`RateLimit.headers` on the 
 Where the counters live follows the cache configuration: with Redis (or any cache
 whose ``incr`` is atomic) they are cache keys; with the embedded default, Django's
 DatabaseCache, whose ``incr`` is a racy read-then-write, they are rows of
-:class:`himig.api.models.RateCounter` incremented by one SQL ``UPDATE``.
+:class:`himig.api.models.RateCounter` incremented by one SQL ``UPDATE … RETURNING``.
 Every refusal is recorded as the analytics event ``rate_limit_hit``.
 """
 
@@ -18,7 +18,7 @@ import time
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 
@@ -64,18 +64,26 @@ def _window(window_s: int) -> tuple[int, int]:
 def _db_add(key: str, cost: int, expires_at: int) -> int:
     from himig.api.models import RateCounter
 
-    with transaction.atomic():
-        if not RateCounter.objects.filter(key=key).update(count=F("count") + cost):
-            expiry = dt.datetime.fromtimestamp(expires_at, tz=dt.UTC)
-            try:
-                with transaction.atomic():  # a savepoint: a lost insert race must not end the outer block
-                    RateCounter.objects.create(key=key, count=cost, expires_at=expiry)
-            except IntegrityError:  # another process created this window's row first
-                RateCounter.objects.filter(key=key).update(count=F("count") + cost)
-            else:
-                # A new window began: a good moment to drop the rows of finished ones.
-                RateCounter.objects.filter(expires_at__lt=dt.datetime.now(tz=dt.UTC)).delete()
-        return int(RateCounter.objects.filter(key=key).values_list("count", flat=True).first() or cost)
+    table, count_col, key_col = (connection.ops.quote_name(n) for n in (RateCounter._meta.db_table, "count", "key"))
+    with connection.cursor() as cursor:
+        # One statement, atomic on its own: SQLite (≥ 3.35) and PostgreSQL both return the new count.
+        cursor.execute(
+            f"UPDATE {table} SET {count_col} = {count_col} + %s WHERE {key_col} = %s RETURNING {count_col}",
+            [cost, key],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    expiry = dt.datetime.fromtimestamp(expires_at, tz=dt.UTC)
+    try:
+        with transaction.atomic():  # a savepoint: a lost insert race must not end the caller's transaction
+            RateCounter.objects.create(key=key, count=cost, expires_at=expiry)
+    except IntegrityError:  # another process created this window's row first
+        RateCounter.objects.filter(key=key).update(count=F("count") + cost)
+        return _db_count(key)
+    # A new window began: a good moment to drop the rows of finished ones.
+    RateCounter.objects.filter(expires_at__lt=dt.datetime.now(tz=dt.UTC)).delete()
+    return cost
 
 
 def _db_count(key: str) -> int:
