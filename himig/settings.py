@@ -192,6 +192,9 @@ if HIMIG_TASKS_BACKEND == "rq":
         name: {"URL": envstr("HIMIG_RQ_URL", REDIS_URL), "DEFAULT_TIMEOUT": HIMIG_JOB_TIMEOUT_S}
         for name in TASK_QUEUES
     }
+    # `manage.py rqworker cpu` then runs our worker (heartbeats, recovery, warm engine)
+    # on jobs that django-tasks-rq enqueued.
+    RQ = {"WORKER_CLASS": "himig.rqworker.GenerationWorker", "JOB_CLASS": "django_tasks_rq.backend.Job"}
 elif HIMIG_TASKS_BACKEND == "db":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 else:

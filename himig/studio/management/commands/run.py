@@ -46,6 +46,9 @@ def worker_command() -> list[str]:
     manage = [sys.executable, os.path.join(settings.BASE_DIR, "manage.py")]
     if settings.HIMIG_TASKS_BACKEND == "db":
         return [*manage, "generation_worker", "--queue-name", queue]
+    if settings.HIMIG_TASKS_BACKEND == "rq":
+        # django-rq's command; settings make it run himig.rqworker.GenerationWorker.
+        return [*manage, "rqworker", queue]
     raise CommandError(f"manage.py run has no worker for HIMIG_TASKS_BACKEND={settings.HIMIG_TASKS_BACKEND!r}")
 
 
