@@ -24,7 +24,7 @@ class ProfileForm(forms.Form):
         label="Display name",
         max_length=80,
         required=False,
-        help_text="Shown on your tracks and in the header. Leave empty to use the first part of your email.",
+        help_text="How Himig addresses you. Leave it empty to use the first part of your email address.",
     )
     default_genre = forms.ChoiceField(label="Default genre", choices=GENRE_CHOICES)
     default_mood = forms.ChoiceField(label="Default mood", choices=MOOD_CHOICES)
