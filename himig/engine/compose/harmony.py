@@ -84,6 +84,9 @@ def default_section(ctx: Ctx, index: int, section: SectionPlan) -> list[tuple[st
         if family == "D":  # a build climbs on the loop's last chords, or on IV–V
             choice = choice[-2:] if len(choice) >= 2 else choice
         loops[family] = choice
+    if section.name == "intro" and section.bars <= 2 and loops[family][0][0].lstrip("b#")[:1] not in {"i", "I"}:
+        # a short intro sets up the key on its tonic before the loop comes in
+        return [("i" if ctx.key.is_minor else "I", float(section.bars))]
     return fill(loops[family], section.bars)
 
 

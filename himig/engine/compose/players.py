@@ -114,7 +114,12 @@ def _hit(ctx: Ctx, key: int, ch: str, tick: int, step: int, base: int, energy: f
     if ch == "o":
         vel = int(min(45, max(25, 34 + ctx.rng.gauss(0, 4))))
     else:
-        vel = ctx.velocity(base + (16 if ch == "X" else 0) - (8 if key in (CLOSED_HAT, PEDAL_HAT) else 0), energy, 10)
+        accent = 16 if ch == "X" else 0
+        if key in (CLOSED_HAT, PEDAL_HAT, OPEN_HAT, RIDE, 70, 54):
+            # a drummer's hand leans on the beat and lightens the in-between 16ths
+            within = tick % TICKS_PER_BEAT
+            accent += 4 if within == 0 else -2 if within == TICKS_PER_BEAT // 2 else -10
+        vel = ctx.velocity(base + accent - (8 if key in (CLOSED_HAT, PEDAL_HAT) else 0), energy, 10)
     length = TICKS_PER_BEAT if key in (OPEN_HAT, CRASH, RIDE) else TICKS_PER_BEAT // 4
     if ch == "r":
         half = step // 2

@@ -37,7 +37,7 @@ def arrange(ctx: Ctx) -> list[Slot]:
         slots.append(lead("piano" if ctx.brief.mood in {"Sad", "Melancholic"} else "flute" if ctx.brief.mood == "Peaceful" else "electric piano",
                           low=64, high=84, gain_db=-3, delay=0.05, name="lead"))
     else:
-        slots.append(chords("keys", keys, {"low": "x-------x-------", "mid": "x--x--x-x--x--x-", "high": "x-x-.xx-x-x-.xx-"},
+        slots.append(chords("keys", keys, {"low": "x-------x-------", "mid": "x-.x-.x.x-.x-.x.", "high": "x-x-.xx-x-x-.xx-"},
                             low=52, high=74, gain_db=-6, pan=0.15, stab=0.4))
         slots.append(chords("guitar", "acoustic guitar", {"mid": "D...D.U...U.D.U.", "high": "D.DUD.U.D.DUD.U."},
                             low=45, high=72, voices=5, gain_db=-8, pan=-0.35, min_energy=0.45, strum_ms=11, reverb=0.15))

@@ -39,7 +39,8 @@ def arrange(ctx: Ctx) -> list[Slot]:
     else:
         slots.append(chords("gtr_L", guitar, chug, low=40, high=64, voices=3, power=True, gain_db=-5, pan=-0.85, stab=0.85))
         slots.append(chords("gtr_R", guitar, chug, low=40, high=64, voices=3, power=True, gain_db=-5, pan=0.85, stab=0.85))
-    slots.append(pad("organ", "organ", low=55, high=76, gain_db=-13, min_energy=0.7, reverb=0.2))
+    # the organ's full triads carry the thirds the power chords leave out
+    slots.append(pad("organ", "organ", low=55, high=76, gain_db=-13, min_energy=0.55, reverb=0.2))
     slots.append(lead("electric guitar" if soft else "overdriven guitar", low=62, high=86, gain_db=-3, delay=0.12,
                       reverb=0.25, legato=0.9))
     return slots
