@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from himig.engine.errors import InvalidRequest
 from himig.engine.theory import Key, parse_key
@@ -32,6 +32,8 @@ _MOOD_LOOKUP = {m.lower(): m for m in MOODS}
 
 def normalise_genre(value: str | None) -> str | None:
     """``"hip hop"`` → ``"Hip Hop"``; ``None``/``"auto"``/``""`` → ``None`` (infer)."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidRequest("genre", f"Genre must be text such as 'Jazz' or 'auto', not {value!r}.")
     if value is None or value.strip().lower() in {"", "auto"}:
         return None
     found = _GENRE_LOOKUP.get(value.strip().lower().replace(" ", "").replace("-", ""))
@@ -41,6 +43,8 @@ def normalise_genre(value: str | None) -> str | None:
 
 
 def normalise_mood(value: str | None) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidRequest("mood", f"Mood must be text such as 'Calm' or 'auto', not {value!r}.")
     if value is None or value.strip().lower() in {"", "auto"}:
         return None
     found = _MOOD_LOOKUP.get(value.strip().lower())
@@ -56,9 +60,12 @@ def _whole_number(field: str, value: object, label: str) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+    # At most 30 digits: int() refuses strings over 4300 digits with a ValueError, and no
+    # field accepts numbers anywhere near that long.
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,30}\s*", value):
         return int(value)
-    raise InvalidRequest(field, f"{label} must be a whole number, not {value!r}.")
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
+    raise InvalidRequest(field, f"{label} must be a whole number, not {shown}.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,6 +143,8 @@ class GenerationRequest:
 def _instrument_list(value: Iterable[str] | str | None) -> tuple[str, ...]:
     if value is None:
         return ()
+    if not isinstance(value, str | Iterable) or isinstance(value, bytes | Mapping):
+        raise InvalidRequest("instruments", "Instruments must be a list of names such as 'piano'.")
     items: Sequence[object] = value.split(",") if isinstance(value, str) else list(value)
     names: list[str] = []
     for item in items:
