@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
 NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
@@ -98,7 +99,7 @@ class Chord:
     def intervals(self) -> tuple[int, ...]:
         return QUALITIES[self.quality]
 
-    @property
+    @functools.cached_property
     def pcs(self) -> tuple[int, ...]:
         """Pitch classes, root first."""
         return tuple((self.root + i) % 12 for i in self.intervals)
@@ -130,6 +131,7 @@ class Chord:
         return Chord(self.root, quality)
 
 
+@functools.lru_cache(maxsize=2048)
 def roman(key: Key, numeral: str) -> Chord:
     """A chord from a Roman numeral relative to the tonic's *major* scale.
 
@@ -212,6 +214,7 @@ def place_pc(pc: int, near: float) -> int:
 
 
 # --- voicing and voice leading ----------------------------------------------------
+@functools.lru_cache(maxsize=4096)
 def voicings(chord: Chord, n: int, low: int, high: int, *, omit_root: bool = False) -> list[tuple[int, ...]]:
     """Close and open-ish voicings of ``chord`` with ``n`` notes inside [low, high].
 
@@ -244,6 +247,7 @@ def voicings(chord: Chord, n: int, low: int, high: int, *, omit_root: bool = Fal
     return results
 
 
+@functools.lru_cache(maxsize=16384)
 def voice_lead(chord: Chord, previous: tuple[int, ...] | None, n: int, low: int, high: int,
                *, omit_root: bool = False, centre: float | None = None) -> tuple[int, ...]:
     """The voicing of ``chord`` that moves least from ``previous`` (common tones held,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import random
 from collections.abc import Callable
@@ -86,10 +87,20 @@ class Ctx:
         return None
 
     def chord_at(self, tick: int) -> ChordSpan:
-        for span in self.chords:
-            if span.start <= tick < span.end:
-                return span
-        return self.chords[-1]
+        starts: list[int] = self.shared.get("_chord_starts", [])
+        if len(starts) != len(self.chords):
+            starts = [span.start for span in self.chords]
+            self.shared["_chord_starts"] = starts
+        index = bisect.bisect_right(starts, tick) - 1
+        if index < 0:
+            return self.chords[0]
+        return self.chords[index]
+
+    def spans_between(self, start: int, end: int) -> list[ChordSpan]:
+        """Chord spans that begin inside [start, end)."""
+        self.chord_at(start)  # refreshes the index of starts
+        starts: list[int] = self.shared["_chord_starts"]
+        return self.chords[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
 
     def active(self, slot: Slot, section: SectionPlan) -> bool:
         if slot.sections is not None and section.name not in slot.sections:

@@ -394,11 +394,11 @@ def comp(ctx: Ctx, slot: Slot) -> list[Note]:
                 for k, pitch in enumerate(voicing):
                     offset = ctx.ms(strum_ms * k) if strum_ms else 0
                     notes.append(Note(start + offset, max(40, round(dur * 0.95) - offset), pitch, max(1, vel - (2 * k if ch == "U" else 0))))
-            # a whole-bar chord change inside a held pattern still needs a strike
-            for span in ctx.chords:
-                if bar_tick < span.start < bar_tick + ctx.bar_ticks and not any(
-                    n.start - 40 <= span.start <= n.start + 40 for n in notes[-12:]
-                ) and pattern.replace("-", "").replace(".", "") in ("x", "X"):
+            # a chord change inside a single held strike still needs a strike of its own
+            if pattern.replace("-", "").replace(".", "") not in ("x", "X"):
+                continue
+            for span in ctx.spans_between(bar_tick + 1, bar_tick + ctx.bar_ticks):
+                if not any(n.start - 40 <= span.start <= n.start + 40 for n in notes[-12:]):
                     voicing = _voicing(ctx, slot, span.chord, prev)
                     prev = voicing
                     vel = ctx.velocity(ctx.mood.velocity - 8, section.energy, 6)
