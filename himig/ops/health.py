@@ -31,11 +31,17 @@ class Check:
         return {"name": self.name, "ok": self.ok, "detail": self.detail, "ms": round(self.ms, 1)}
 
 
+class CheckFailed(Exception):
+    """A dependency answered, but not well: the message is for the operator as it is."""
+
+
 def _timed(name: str, probe: Callable[[], str]) -> Check:
     started = time.perf_counter()
     try:
         detail = probe()
         ok = True
+    except CheckFailed as exc:
+        detail, ok = str(exc), False
     except Exception as exc:  # noqa: BLE001 - a failing dependency is the answer, not an error
         detail = f"{type(exc).__name__}: {exc}"
         ok = False
@@ -47,7 +53,7 @@ def check_database() -> str:
         cursor.execute("SELECT 1")
         (one,) = cursor.fetchone()
     if one != 1:
-        raise RuntimeError(f"SELECT 1 returned {one!r}")
+        raise CheckFailed(f"SELECT 1 returned {one!r}")
     return f"{connection.vendor} answered SELECT 1"
 
 
@@ -57,7 +63,7 @@ def check_cache() -> str:
     got = cache.get(key)
     cache.delete(key)
     if got != value:
-        raise RuntimeError("the value read back differs from the value written")
+        raise CheckFailed("the value read back differs from the value written")
     return f"{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]} set/get/delete"
 
 
@@ -82,11 +88,11 @@ def check_workers() -> str:
     stale = dt.timedelta(seconds=settings.HIMIG_STALE_AFTER_S)
     latest = WorkerHeartbeat.objects.order_by("-last_seen").first()
     if latest is None:
-        raise RuntimeError("no worker has ever sent a heartbeat; generations wait in the queue")
+        raise CheckFailed("no worker has ever sent a heartbeat; generations wait in the queue")
     alive = WorkerHeartbeat.objects.filter(last_seen__gte=timezone.now() - stale).count()
     age = (timezone.now() - latest.last_seen).total_seconds()
     if not alive:
-        raise RuntimeError(
+        raise CheckFailed(
             f"no live worker: the last heartbeat was {age:.0f} s ago; generations wait in the queue"
         )
     return f"{alive} worker(s) alive; last heartbeat {age:.0f} s ago"
@@ -100,11 +106,11 @@ def check_storage() -> str:
         with default_storage.open(saved, "rb") as handle:
             back = handle.read()
         if back != payload:
-            raise RuntimeError("the bytes read back differ from the bytes written")
+            raise CheckFailed("the bytes read back differ from the bytes written")
     finally:
         default_storage.delete(saved)
     if default_storage.exists(saved):
-        raise RuntimeError(f"{saved} still exists after delete")
+        raise CheckFailed(f"{saved} still exists after delete")
     return f"{default_storage.__class__.__name__}: wrote, read back and deleted a probe file"
 
 

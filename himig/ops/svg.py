@@ -35,7 +35,16 @@ def nice_max(value: float) -> float:
     return float(10 * power)
 
 
-def _ticks(top: float, count: int = 4) -> list[float]:
+def _ticks(top: float) -> list[float]:
+    """Grid values from 0 to ``top`` (a nice_max) in round steps; whole steps for counts."""
+    power = 10 ** math.floor(math.log10(top))
+    mantissa = round(top / power)
+    if mantissa == 1:
+        count = 1 if top == 1 else 5
+    elif mantissa == 2:
+        count = 2 if top == 2 else 4
+    else:
+        count = 5
     return [top * i / count for i in range(count + 1)]
 
 
@@ -60,9 +69,11 @@ def _axes(top: float, fmt: Formatter, x_labels: list[tuple[float, str]]) -> list
     base = TOP + plot_h
     out.append(f'<line class="chart-axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}"/>')
     out.append(f'<line class="chart-axis" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{base}"/>')
-    for x, label in x_labels:
+    for i, (x, label) in enumerate(x_labels):
+        # The outermost labels hang inwards so the axis never clips them.
+        anchor = "start" if i == 0 and x - LEFT < 20 else "end" if x > WIDTH - RIGHT - 20 else "middle"
         out.append(
-            f'<text class="chart-label" x="{x:.1f}" y="{HEIGHT - 10}" text-anchor="middle">{escape(label)}</text>'
+            f'<text class="chart-label" x="{x:.1f}" y="{HEIGHT - 10}" text-anchor="{anchor}">{escape(label)}</text>'
         )
     return out
 
@@ -155,4 +166,7 @@ def line_chart(
 
 
 def percent(value: float) -> str:
-    return f"{value * 100:.0f}%"
+    """Whole percents, with a decimal where the values are small (error rates)."""
+    if value == 0 or value >= 0.1:
+        return f"{value * 100:.0f}%"
+    return f"{value * 100:.1f}%" if value >= 0.01 else f"{value * 100:.2f}%"
