@@ -268,3 +268,33 @@ def test_backup_restore_round_trip_postgresql(tmp_path):
         for name in names:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+# --- seed_demo_data -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_seed_demo_data_replaces_itself_and_clears_completely(django_user_model):
+    from himig.ops import kpis
+    from himig.ops.models import RequestStat
+
+    first = run("seed_demo_data", "--days", "5", "--users", "6", "--seed", "3")
+    assert first.startswith("seed_demo_data: 6 people, 3 guests")
+    counts = (django_user_model.objects.count(), Track.objects.count(), Event.objects.count())
+    assert run("seed_demo_data", "--days", "5", "--users", "6", "--seed", "3") == first  # same seed, same data
+    assert (django_user_model.objects.count(), Track.objects.count(), Event.objects.count()) == counts
+    d = kpis.compute(kpis.parse_range({"days": "5"}))
+    assert d.registrations_total == 6 and d.surfaces["web"].requests > 0
+
+    assert "removed 9 demo people" in run("seed_demo_data", "--clear")
+    assert not django_user_model.objects.exists() and not Track.objects.exists()
+    assert not Event.objects.exists() and not RequestStat.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_data_refuses_an_instance_with_real_people(user_factory):
+    from django.core.management.base import CommandError
+
+    user_factory("real@example.com")
+    with pytest.raises(CommandError, match="real people"):
+        run("seed_demo_data", "--days", "2", "--users", "2")
