@@ -1,6 +1,6 @@
 """Does the engine deliver what was asked? Measures every track from its audio.
 
-    .venv/bin/python bench/quality.py [--prompts PATH] [--quick N] [--seed S] [--json OUT]
+    .venv/bin/python bench/quality.py [--prompts PATH] [--quick N] [--only ID,ID] [--seed S] [--json OUT]
 
 Generates each request of the evaluation set (``../shared/eval/prompts.jsonl`` unless
 ``--prompts`` says otherwise; see its README) with the engine, reads the WAV back from
@@ -235,6 +235,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--prompts", type=Path, default=DEFAULT_PROMPTS)
     parser.add_argument("--quick", type=int, default=0, metavar="N", help="only the first N items")
+    parser.add_argument("--only", default="", metavar="IDS", help="comma-separated item ids to run")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--repeat", type=int, default=2, metavar="K",
                         help="check determinism and seed variety on the first K items (0 to skip)")
@@ -243,6 +244,9 @@ def main() -> int:
     args = parser.parse_args()
 
     items = load_items(args.prompts)
+    if args.only:
+        wanted = set(args.only.split(","))
+        items = [item for item in items if item["id"] in wanted]
     if args.quick:
         items = items[: args.quick]
     from himig.engine.pipeline import Engine

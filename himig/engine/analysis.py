@@ -178,17 +178,24 @@ def estimate_tempo(x: np.ndarray, sr: float) -> tuple[float | None, float]:
     return bpm, confidence
 
 
-def _grid_strength(envelope: np.ndarray, lag: float, phase_count: int = 16) -> tuple[float, float]:
-    """Mean onset strength on the best-aligned beat grid, and halfway between its beats."""
-    best_on, best_mid = 0.0, 0.0
+def _grid_strength(envelope: np.ndarray, lag: float) -> tuple[float, float]:
+    """Mean onset strength on the best-aligned beat grid, and halfway between its beats.
+
+    Each grid point reads the strongest frame within ±1 frame of it, so a fractional
+    period or slightly early/late hits do not fall between frames.
+    """
+    padded = np.pad(envelope, 1)
+    peaks = np.maximum(np.maximum(padded[:-2], padded[1:-1]), padded[2:])
     positions = np.arange(0.0, envelope.size - lag, lag)
     if positions.size < 4:
         return 0.0, 0.0
-    for phase in np.linspace(0.0, lag, phase_count, endpoint=False):
-        on = envelope[np.clip(np.round(positions + phase).astype(int), 0, envelope.size - 1)].mean()
+    best_on, best_mid = 0.0, 0.0
+    last = envelope.size - 1
+    for phase in np.arange(0.0, lag, 1.0):
+        on = float(peaks[np.clip(np.round(positions + phase).astype(int), 0, last)].mean())
         if on > best_on:
-            mid_idx = np.clip(np.round(positions + phase + lag / 2).astype(int), 0, envelope.size - 1)
-            best_on, best_mid = float(on), float(envelope[mid_idx].mean())
+            mid_idx = np.clip(np.round(positions + phase + lag / 2).astype(int), 0, last)
+            best_on, best_mid = on, float(peaks[mid_idx].mean())
     return best_on, best_mid
 
 

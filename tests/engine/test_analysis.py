@@ -82,7 +82,7 @@ def cadence_track(key_name: str, seconds: float = 16.0) -> np.ndarray:
 
 @pytest.mark.parametrize("bpm", [60, 72, 85, 90, 100, 120, 128, 140, 150, 174])
 def test_click_track_tempo(bpm: float) -> None:
-    result = analyse(drum_track(bpm, 30, "click"), SR)
+    result = analyse(drum_track(bpm, 20, "click"), SR)
     assert result["tempo_bpm"] == pytest.approx(bpm, rel=0.02)
     assert 0.0 < float(result["tempo_confidence"] or 0) <= 1.0
 
@@ -95,7 +95,7 @@ def test_rock_beat_tempo_with_humanised_timing(bpm: float) -> None:
 
 @pytest.mark.parametrize("bpm", [120, 124, 128])
 def test_four_on_the_floor_tempo(bpm: float) -> None:
-    assert analyse(drum_track(bpm, 30, "house"), SR)["tempo_bpm"] == pytest.approx(bpm, rel=0.02)
+    assert analyse(drum_track(bpm, 20, "house"), SR)["tempo_bpm"] == pytest.approx(bpm, rel=0.02)
 
 
 @pytest.mark.parametrize("key", [f"{note} {mode}" for note in NOTE_NAMES for mode in ("major", "minor")])
