@@ -39,3 +39,24 @@ def test_swagger_assets_are_shipped() -> None:
 
     for name in ("ninja/swagger-ui-bundle.js", "ninja/swagger-ui-init.js", "ninja/swagger-ui.css"):
         assert finders.find(name), name
+
+
+@pytest.mark.django_db
+def test_the_schema_json_has_no_duplicate_keys() -> None:
+    # Swagger UI parses the schema as YAML, which refuses duplicate keys (e.g. 200 and "200").
+    def no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), keys
+        return dict(pairs)
+
+    import json
+
+    json.loads(Client().get("/api/openapi.json").content, object_pairs_hook=no_duplicates)
+
+
+@pytest.mark.django_db
+def test_file_routes_document_their_media_types() -> None:
+    paths = Client().get("/api/openapi.json").json()["paths"]
+    mp3 = paths["/api/tracks/{track_id}/audio.mp3"]["get"]["responses"]
+    assert "audio/mpeg" in mp3["200"]["content"] and "audio/mpeg" in mp3["206"]["content"]
+    assert "application/zip" in paths["/api/tracks/{track_id}/stems.zip"]["get"]["responses"]["200"]["content"]

@@ -64,9 +64,10 @@ class GenerateIn(StrictIn):
         413: ErrorOut, 415: ErrorOut, 422: ErrorOut, 429: ErrorOut,
     },
     url_name="generate",
+    # Integer keys: they merge into ninja's own entries (string keys would duplicate them in the JSON).
     openapi_extra={"responses": {
-        "202": {"description": "Queued (or still running after `wait`); poll the Location."},
-        "200": {"description": "Finished (ready or failed) within `wait` seconds, or an idempotent replay of one."},
+        202: {"description": "Queued (or still running after `wait`); poll the Location."},
+        200: {"description": "Finished (ready or failed) within `wait` seconds, or an idempotent replay of one."},
     }},
 )
 def generate(

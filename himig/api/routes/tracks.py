@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from himig.api.errors import ApiError, not_found, validation_error
 from himig.api.schemas import AUDIO_KINDS, ErrorOut, StrictIn, TrackOut, track_json
 from himig.studio import services
+from himig.studio.files import KINDS
 from himig.studio.models import Track
 
 router = Router(tags=["tracks"])
@@ -135,6 +136,18 @@ def _file(request: HttpRequest, track_id: str, kind: str) -> HttpResponse:
         raise ApiError(409, "track_not_ready", str(exc), {"status": track.status}) from None
 
 
+def _file_docs(kind: str, what: str, *, ranges: bool = False) -> dict[str, Any]:
+    """OpenAPI for a file response: its media type (from studio.files.KINDS), binary or JSON."""
+    content_type = KINDS[kind][0]
+    schema: dict[str, Any] = {} if content_type == "application/json" else {"type": "string", "format": "binary"}
+    # Integer keys merge into ninja's own entries (string keys would duplicate them in the JSON).
+    responses: dict[int, Any] = {200: {"description": what, "content": {content_type: {"schema": schema}}}}
+    if ranges:
+        responses[206] = {"description": "The requested byte range (Content-Range)",
+                          "content": {content_type: {"schema": schema}}}
+    return {"responses": responses}
+
+
 def _audio_view(kind: str) -> Any:
     def view(request: HttpRequest, track_id: str) -> HttpResponse:
         return _file(request, track_id, kind)
@@ -150,27 +163,26 @@ for _kind in AUDIO_KINDS:
         response={200: None, 206: None, **FILE_ERRORS},
         url_name=f"track_audio_{_kind}",
         operation_id=f"track_audio_{_kind}",
-        openapi_extra={"responses": {"200": {"description": f"audio/{_kind} bytes"},
-                                     "206": {"description": "the requested byte range"}}},
+        openapi_extra=_file_docs(_kind, f"The {_kind.upper()} audio", ranges=True),
     )(_audio_view(_kind))
 
 
 @router.get("/tracks/{track_id}/midi", response={200: None, **FILE_ERRORS}, url_name="track_midi",
-            openapi_extra={"responses": {"200": {"description": "audio/midi: the score"}}})
+            openapi_extra=_file_docs("midi", "The score as a Standard MIDI File"))
 def track_midi(request: HttpRequest, track_id: str) -> HttpResponse:
     """The score as a Standard MIDI File."""
     return _file(request, track_id, "midi")
 
 
 @router.get("/tracks/{track_id}/stems.zip", response={200: None, **FILE_ERRORS}, url_name="track_stems",
-            openapi_extra={"responses": {"200": {"description": "application/zip: one WAV per part"}}})
+            openapi_extra=_file_docs("stems", "One WAV per part, zipped"))
 def track_stems(request: HttpRequest, track_id: str) -> HttpResponse:
     """Each part as its own WAV, zipped."""
     return _file(request, track_id, "stems")
 
 
 @router.get("/tracks/{track_id}/peaks", response={200: None, **FILE_ERRORS}, url_name="track_peaks",
-            openapi_extra={"responses": {"200": {"description": "application/json: waveform peaks"}}})
+            openapi_extra=_file_docs("peaks", "Waveform peaks (JSON) for drawing the player"))
 def track_peaks(request: HttpRequest, track_id: str) -> HttpResponse:
     """Waveform peaks for drawing the player."""
     return _file(request, track_id, "peaks")
