@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.fake_providers import FakeProviders
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("HIMIG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -76,7 +78,15 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def himig_server() -> Iterator[LiveServer]:
+def fake_providers() -> Iterator[FakeProviders]:
+    providers = FakeProviders()
+    providers.start()
+    yield providers
+    providers.stop()
+
+
+@pytest.fixture(scope="session")
+def himig_server(fake_providers: FakeProviders) -> Iterator[LiveServer]:
     data_dir = Path(tempfile.mkdtemp(prefix="himig-e2e-"))
     port = _free_port()
     env = {
@@ -85,6 +95,7 @@ def himig_server() -> Iterator[LiveServer]:
         "PORT": str(port),
         "HIMIG_SITE_URL": f"http://127.0.0.1:{port}",
         "PYTHONUNBUFFERED": "1",
+        **fake_providers.env(),
     }
     for name in ("DATABASE_URL", "REDIS_URL", "HIMIG_TASKS_BACKEND", "HIMIG_S3_BUCKET"):
         env.pop(name, None)
