@@ -11,7 +11,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -185,7 +185,7 @@ def stem_filename(name: str) -> str:
     return (re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "part") + ".wav"
 
 
-def write_stems_zip(stems: dict[str, Array], sr: int, path: str | os.PathLike[str]) -> Path:
+def write_stems_zip(stems: Mapping[str, Array], sr: int, path: str | os.PathLike[str]) -> Path:
     """One 16-bit WAV per part, named after the part, in an uncompressed zip.
 
     Stored, not deflated: PCM audio barely compresses and deflating 100+ MB would

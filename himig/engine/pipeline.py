@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -49,8 +50,12 @@ class Engine:
     name = ENGINE_NAME
     version = __version__
 
-    def __init__(self, soundfont: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, soundfont: str | os.PathLike[str] | None = None, *, workers: int | None = None) -> None:
+        """``workers``: processes that render (default: 2 on a machine with 2+ cores,
+        or ``HIMIG_RENDER_WORKERS``); the second also encodes while the first writes
+        the other outputs."""
         self._soundfont_path = soundfont
+        self._workers = workers
         self._renderer: Any = None
         self.load_ms: dict[str, float] = {}
 
@@ -59,20 +64,30 @@ class Engine:
         """Load the embedding model and the SoundFont now rather than on first use."""
         from himig.engine import prompt
 
+        renderer = self.renderer  # starts the helper process first: it loads while we do
         started = time.perf_counter()
         prompt.load_model()
         self.load_ms["prompt_model"] = (time.perf_counter() - started) * 1000
-        self.renderer  # noqa: B018 - property loads the SoundFont
+        started = time.perf_counter()
+        renderer.wait_ready()
+        self.load_ms["render_helper_wait"] = (time.perf_counter() - started) * 1000
 
     @property
     def renderer(self) -> Any:
         if self._renderer is None:
             from himig.engine.render import Renderer
+            from himig.engine.render.helper import default_workers
 
             started = time.perf_counter()
-            self._renderer = Renderer(soundfont=self._soundfont_path, sample_rate=SAMPLE_RATE)
+            workers = self._workers if self._workers is not None else default_workers()
+            self._renderer = Renderer(soundfont=self._soundfont_path, sample_rate=SAMPLE_RATE, workers=workers)
             self.load_ms["soundfont"] = (time.perf_counter() - started) * 1000
         return self._renderer
+
+    def close(self) -> None:
+        """Stop the helper process (it also stops by itself when this process exits)."""
+        if self._renderer is not None:
+            self._renderer.close()
 
     # -- one request -----------------------------------------------------------
     def plan(self, request: GenerationRequest) -> tuple[Any, Score]:
@@ -102,7 +117,7 @@ class Engine:
         Files appear in ``out_dir`` only when complete (written to a temporary name,
         then renamed), so a failure never leaves a half-written file behind.
         """
-        from himig.engine import export
+        from himig.engine import analysis, export
         from himig.engine.master import master
 
         formats = tuple(dict.fromkeys(formats))
@@ -134,19 +149,22 @@ class Engine:
             raise RenderFailed(f"mastered audio has shape {mastered.audio.shape}, expected (2, {n_expected})")
         lap("master", t)
 
-        t = time.perf_counter()
-        delivered = _analyse(mastered.audio)
-        lap("analyse", t)
-
         report("encoding", STAGES[3][1])
         t = time.perf_counter()
         target = Path(out_dir)
         target.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".himig-", dir=target))
+        encoding = _Encoding(self.renderer.helper)
         try:
             written: dict[str, Path] = {}
+            # The audio encoders run on the other core (in the render helper) while
+            # this one measures the track and writes everything else.
             for fmt in formats:
-                written[fmt] = export.write_audio(mastered.audio, SAMPLE_RATE, staging / f"track.{fmt}", fmt)
+                written[fmt] = staging / f"track.{fmt}"
+                encoding.start(mastered.audio, written[fmt], fmt)
+            began = time.perf_counter()
+            delivered = analysis.analyse(mastered.audio, SAMPLE_RATE)
+            timings["analyse"] = round((time.perf_counter() - began) * 1000, 1)
             if midi:
                 (staging / "track.mid").write_bytes(to_midi(score))
                 written["midi"] = staging / "track.mid"
@@ -154,8 +172,9 @@ class Engine:
                 written["stems"] = export.write_stems_zip(mastered.stems, SAMPLE_RATE, staging / "stems.zip")
             (staging / "peaks.json").write_text(json.dumps(export.peaks(mastered.audio, SAMPLE_RATE)))
             written["peaks"] = staging / "peaks.json"
-            (staging / "score.json").write_text(json.dumps(score.to_dict()))
+            (staging / "score.json").write_text(json.dumps(score.to_dict(), separators=(",", ":")))
             written["score"] = staging / "score.json"
+            encoding.finish()
             lap("encode", t)
             timings["total"] = round((time.perf_counter() - started) * 1000, 1)
             metadata = brief.to_metadata(score)
@@ -179,20 +198,43 @@ class Engine:
                 os.replace(path, final)
                 files[kind] = final
         finally:
-            for leftover in staging.iterdir():
-                leftover.unlink()
-            staging.rmdir()
+            encoding.abandon()
+            shutil.rmtree(staging, ignore_errors=True)
         return GenerationResult(metadata=metadata, score=score, audio=mastered.audio, files=files)
 
 
-def _analyse(audio: np.ndarray) -> dict[str, Any] | None:
-    """Tempo and key as heard in the finished audio (``himig.engine.analysis``)."""
-    try:
-        from himig.engine import analysis
-    except ImportError:  # the analysis module lands separately; until then nothing is claimed
-        return None
-    result: dict[str, Any] = analysis.analyse(audio, SAMPLE_RATE)
-    return result
+class _Encoding:
+    """Audio encodes in flight: in the render helper process when there is one, else here."""
+
+    def __init__(self, helper: Any) -> None:
+        self._helper = helper
+        self._jobs: list[Any] = []
+
+    def start(self, audio: np.ndarray, path: Path, fmt: str) -> None:
+        from himig.engine import export
+        from himig.engine.render.helper import HelperGone
+
+        if self._helper is not None:
+            try:
+                self._jobs.append(self._helper.encode(audio, SAMPLE_RATE, str(path), fmt))
+                return
+            except HelperGone:
+                self._helper = None
+        export.write_audio(audio, SAMPLE_RATE, path, fmt)
+
+    def finish(self) -> None:
+        try:
+            for job in self._jobs:
+                job.result()
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Wait for encodes still running (so nothing is written after clean-up), free their memory."""
+        for job in self._jobs:
+            job.wait()
+            job.release()
+        self._jobs = []
 
 
 _default_engine: Engine | None = None

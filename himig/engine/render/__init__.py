@@ -14,6 +14,7 @@ from collections import OrderedDict
 import numpy as np
 
 from himig.engine.errors import RenderFailed
+from himig.engine.render.helper import Helper, HelperGone
 from himig.engine.render.sampled import SampledInstruments
 from himig.engine.render.synth import LEVEL_DB, ONE_SHOT, VOICES, NoteSpec
 from himig.engine.score import Part, Score
@@ -63,11 +64,31 @@ class NoteCache:
 class Renderer:
     """Plays a Score: loads the SoundFont once, then renders any number of scores."""
 
-    def __init__(self, soundfont: str | os.PathLike[str] | None = None, sample_rate: int = 44100) -> None:
+    def __init__(
+        self, soundfont: str | os.PathLike[str] | None = None, sample_rate: int = 44100, *, workers: int = 1
+    ) -> None:
+        """``workers=2`` starts a helper process (now, so it loads while we do) that
+        renders about half of each score's parts on the other core."""
         self.sample_rate = sample_rate
         self.soundfont_path = find_soundfont(soundfont)
+        self._helper: Helper | None = Helper(str(self.soundfont_path), sample_rate) if workers > 1 else None
         self.sampled = SampledInstruments(self.soundfont_path, sample_rate)
         self.cache = NoteCache()
+
+    def wait_ready(self) -> None:
+        """Block until the helper process (if any) has loaded its SoundFont."""
+        if self._helper is not None:
+            self._helper.wait_ready()
+
+    @property
+    def helper(self) -> Helper | None:
+        """The helper process, for other work that should run on the second core."""
+        return self._helper
+
+    def close(self) -> None:
+        if self._helper is not None:
+            self._helper.close()
+            self._helper = None
 
     def length(self, score: Score) -> int:
         return round(score.duration_s * self.sample_rate)
@@ -75,7 +96,32 @@ class Renderer:
     def render(self, score: Score) -> dict[str, Array]:
         """Every part as float32 ``(2, n)``, in the score's part order."""
         n = self.length(score)
-        return {part.name: self.render_part(part, score, n) for part in score.parts}
+        if self._helper is None or len(score.parts) < 2:
+            return {part.name: self.render_part(part, score, n) for part in score.parts}
+        mine, theirs = _share(score)
+        try:
+            job = self._helper.render(theirs, score, n)
+        except HelperGone:
+            self._helper = None
+            return {part.name: self.render_part(part, score, n) for part in score.parts}
+        try:
+            out = {part.name: self.render_part(part, score, n) for part in mine}
+            try:
+                job.result()
+                assert job.memory is not None
+                slabs = np.ndarray((len(theirs), 2, n), dtype=np.float32, buffer=job.memory.buf)
+                for index, part in enumerate(theirs):
+                    out[part.name] = slabs[index].copy()
+                del slabs
+            except HelperGone:
+                # The helper died (killed, out of memory): finish here and carry on alone.
+                self._helper = None
+                for part in theirs:
+                    out[part.name] = self.render_part(part, score, n)
+        finally:
+            job.wait()
+            job.release()
+        return {part.name: out[part.name] for part in score.parts}
 
     def render_part(self, part: Part, score: Score, n: int) -> Array:
         if part.synth is None:
@@ -106,3 +152,28 @@ class Renderer:
             stop = min(n, start + audio.shape[1])
             out[:, start:stop] += audio[:, : stop - start] * velocity_gain(note.velocity)
         return out
+
+
+def _cost(part: Part, score: Score) -> float:
+    """Rough seconds of synthesis a part needs: sounding time of its notes.
+
+    SoundFont voices cost per sample while they sound (release tails included);
+    synth notes cost mostly once (they are cached) and are cheap to place.
+    """
+    sounding = sum(score.seconds(note.duration) + 0.4 for note in part.notes)
+    return sounding * (0.35 if part.synth else 1.0)
+
+
+def _share(score: Score) -> tuple[list[Part], list[Part]]:
+    """Split the parts into two similar loads (longest first, each to the lighter side).
+
+    The parent also mixes while the helper copies back, so it takes the lighter half.
+    """
+    mine: list[Part] = []
+    theirs: list[Part] = []
+    load = [0.0, 0.0]
+    for part in sorted(score.parts, key=lambda p: -_cost(p, score)):
+        side = 1 if load[1] <= load[0] else 0
+        (theirs if side else mine).append(part)
+        load[side] += _cost(part, score)
+    return mine, theirs

@@ -1,0 +1,224 @@
+"""A second process that renders some of a score's parts, so both cores play at once.
+
+tinysoundfont holds the GIL while it synthesises, so threads cannot share the work;
+one helper process, started once and kept, can. It loads its own copy of the
+SoundFont while the parent loads its own, renders into shared memory (no audio is
+pickled), and later encodes the finished track while the parent writes the rest.
+
+The helper is a plain ``python -c "…helper import main; main()"`` child talking over
+its stdin/stdout, not a ``multiprocessing`` pool: a spawned pool re-imports the
+parent's main script, which breaks scripts without a ``__main__`` guard. It also
+means the helper sees end-of-file on stdin when its parent dies, however it dies,
+and exits instead of lingering.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import pickle
+import struct
+import subprocess
+import sys
+from multiprocessing import shared_memory
+from typing import IO, Any
+
+import numpy as np
+
+from himig.engine.errors import RenderFailed
+from himig.engine.score import Part, Score
+
+_LENGTH = struct.Struct("<Q")
+
+
+class HelperGone(RenderFailed):
+    """The helper process is not there any more (killed, crashed, out of memory)."""
+
+
+def _write(stream: IO[bytes], message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read(stream: IO[bytes]) -> Any:
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        raise EOFError
+    size = _LENGTH.unpack(head)[0]
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)
+
+
+class Job:
+    """One request sent to the helper; ``result()`` waits for its answer."""
+
+    def __init__(self, helper: Helper, memory: shared_memory.SharedMemory | None = None) -> None:
+        self._helper = helper
+        self.memory = memory
+        self.done = False
+        self.error: str | None = None
+
+    def result(self) -> None:
+        self._helper._collect(self)
+        if self.error is not None:
+            raise RenderFailed(self.error)
+
+    def wait(self) -> None:
+        """Wait for the answer, success or not (before cleaning up what it writes)."""
+        try:
+            self._helper._collect(self)
+        except HelperGone:
+            pass
+
+    def release(self) -> None:
+        if self.memory is not None:
+            self.memory.close()
+            self.memory.unlink()
+            self.memory = None
+
+
+class Helper:
+    """The parent's handle on the helper process."""
+
+    def __init__(self, soundfont: str, sample_rate: int) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", "from himig.engine.render.helper import main; main()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self._pending: collections.deque[Job] = collections.deque()
+        self._ready = self._send(("start", soundfont, sample_rate))
+
+    def _send(self, message: tuple[Any, ...], memory: shared_memory.SharedMemory | None = None) -> Job:
+        job = Job(self, memory)
+        try:
+            assert self._process.stdin is not None
+            _write(self._process.stdin, message)
+        except (OSError, ValueError) as exc:
+            job.release()
+            raise HelperGone(f"the render helper is gone: {exc}") from None
+        self._pending.append(job)
+        return job
+
+    def _collect(self, job: Job) -> None:
+        """Read answers in order until ``job``'s has arrived."""
+        while not job.done:
+            if not self._pending:
+                raise HelperGone("no answer is due from the render helper")
+            try:
+                assert self._process.stdout is not None
+                status, detail = _read(self._process.stdout)
+            except (EOFError, OSError, pickle.UnpicklingError):
+                for waiting in self._pending:
+                    waiting.done = True
+                    waiting.error = "the render helper stopped"
+                self._pending.clear()
+                raise HelperGone("the render helper stopped unexpectedly") from None
+            answered = self._pending.popleft()
+            answered.done = True
+            answered.error = None if status == "ok" else str(detail)
+
+    def wait_ready(self) -> None:
+        self._ready.result()
+
+    def render(self, parts: list[Part], score: Score, n: int) -> Job:
+        """Start rendering ``parts``; their audio appears in ``job.memory`` as (len(parts), 2, n)."""
+        memory = shared_memory.SharedMemory(create=True, size=max(1, len(parts) * 2 * n * 4))
+        return self._send(("render", parts, score, n, memory.name), memory)
+
+    def encode(self, audio: np.ndarray, sample_rate: int, path: str, fmt: str) -> Job:
+        """Start encoding ``audio`` to ``path`` in the helper."""
+        memory = shared_memory.SharedMemory(create=True, size=max(1, audio.nbytes))
+        view = np.ndarray(audio.shape, dtype=np.float32, buffer=memory.buf)
+        view[...] = audio
+        del view
+        return self._send(("encode", memory.name, audio.shape, sample_rate, path, fmt), memory)
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            try:
+                assert self._process.stdin is not None
+                self._process.stdin.close()  # end of file: the helper's loop ends
+                self._process.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self._process.kill()
+                self._process.wait()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: S110 - interpreter shutting down; nothing left to tell
+            pass
+
+
+def default_workers() -> int:
+    """Processes to render with: ``HIMIG_RENDER_WORKERS`` or 2 when there are 2+ cores."""
+    configured = os.environ.get("HIMIG_RENDER_WORKERS")
+    if configured:
+        return max(1, int(configured))
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
+# -- the helper's side -----------------------------------------------------------
+
+
+def _attach(name: str) -> shared_memory.SharedMemory:
+    """Open the parent's block without adopting it: on Python < 3.13 attaching also
+    registers it with this process's resource tracker, which would unlink it (and
+    complain) when the helper exits. The parent owns and unlinks it."""
+    from multiprocessing import resource_tracker
+
+    memory = shared_memory.SharedMemory(name=name)
+    resource_tracker.unregister(memory._name, "shared_memory")  # type: ignore[attr-defined]
+    return memory
+
+
+def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
+    from himig.engine import export
+    from himig.engine.render import Renderer
+
+    renderer: Renderer | None = None
+    while True:
+        try:
+            message = _read(requests)
+        except EOFError:
+            return  # the parent closed the pipe or died
+        kind = message[0]
+        try:
+            if kind == "start":
+                renderer = Renderer(message[1], message[2], workers=1)
+            elif kind == "render":
+                _, parts, score, n, name = message
+                assert renderer is not None, "render before start"
+                memory = _attach(name)
+                try:
+                    slabs = np.ndarray((len(parts), 2, n), dtype=np.float32, buffer=memory.buf)
+                    for index, part in enumerate(parts):
+                        slabs[index] = renderer.render_part(part, score, n)
+                    del slabs
+                finally:
+                    memory.close()
+            elif kind == "encode":
+                _, name, shape, sample_rate, path, fmt = message
+                memory = _attach(name)
+                try:
+                    audio = np.ndarray(shape, dtype=np.float32, buffer=memory.buf)
+                    export.write_audio(audio, sample_rate, path, fmt)
+                    del audio
+                finally:
+                    memory.close()
+            else:
+                raise ValueError(f"unknown request {kind!r}")
+            _write(answers, ("ok", None))
+        except Exception as exc:  # every failure goes back to the parent as a message
+            _write(answers, ("error", f"{type(exc).__name__}: {exc}"))
+
+
+def main() -> None:
+    # The protocol owns the real stdout; anything printed goes to stderr instead.
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    _serve(sys.stdin.buffer, answers)
