@@ -182,11 +182,13 @@ def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
         position += rng.uniform(-0.08, 0.08)
         position = min(0.95, max(0.05, position))
         target = lo + (hi - lo) * position
+    hints = list(dict.fromkeys(descriptors.hints))
+    # A loop wants its last bar to lead straight back to the first: keep the tail short.
     bpm, body_bars, hold = fit_tempo(
-        float(request.duration), target, lo, hi, beats, explicit=bool(explicit_tempo)
+        float(request.duration), target, lo, hi, beats, explicit=bool(explicit_tempo),
+        hold_s=2.2 if "loopable" in hints else None,
     )
 
-    hints = list(dict.fromkeys(descriptors.hints))
     form_kind = style.sub_forms.get(subgenre, style.form)
     if "drop" in hints and form_kind == "song":
         form_kind = "edm"

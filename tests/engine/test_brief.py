@@ -136,3 +136,10 @@ def test_metadata_reports_what_plays() -> None:
     assert set(meta["instruments"]) == {p.instrument for p in score.parts}
     assert meta["sections"][0]["start_s"] == 0
     assert all(p["notes"] > 0 for p in meta["parts"])
+
+
+def test_loopable_keeps_the_tail_short() -> None:
+    plain = make_brief(request(genre="Electronic", mood="Energetic", duration=60), Descriptors())
+    loop = make_brief(request(genre="Electronic", mood="Energetic", duration=60), Descriptors(hints=["loopable"]))
+    assert loop.form.hold_s < plain.form.hold_s or loop.form.hold_s <= 3.0
+    assert "loopable" in loop.hints

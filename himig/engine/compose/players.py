@@ -172,12 +172,13 @@ def _root(chord: Chord, low: int) -> int:
 
 def _bass_root(chord: Chord, low: int, previous: int | None) -> int:
     """The chord's root in the octave nearest the previous bass note (a bass moves by
-    small steps where it can), never below ``low`` nor more than a 12th above it."""
+    small steps where it can), never below ``low`` nor more than a 9th above it, and
+    leaning low: a bass that drifts up stops sounding like one."""
     first = _root(chord, low)
     if previous is None:
         return first
-    options = [p for p in (first, first + 12) if p <= low + 19]
-    return min(options, key=lambda p: (abs(p - previous), p))
+    options = [p for p in (first, first + 12) if p <= low + 14]
+    return min(options, key=lambda p: (abs(p - previous) + 0.5 * (p - low), p))
 
 
 def _pattern_pitch(ctx: Ctx, ch: str, tick: int, low: int, previous: int | None = None) -> int | None:
