@@ -178,7 +178,7 @@ HIMIG_TASKS_BACKEND = envstr("HIMIG_TASKS_BACKEND", "db")
 HIMIG_GENERATION_QUEUE = envstr("HIMIG_GENERATION_QUEUE", "cpu")
 TASK_QUEUES = ["default", "cpu", "gpu"]
 # Longest a single generation job may run before its worker kills it.
-HIMIG_JOB_TIMEOUT_S = envint("HIMIG_JOB_TIMEOUT_S", 600, minimum=10)
+HIMIG_JOB_TIMEOUT_S = envint("HIMIG_JOB_TIMEOUT_S", 600, minimum=1)
 if HIMIG_TASKS_BACKEND == "rq":
     if not REDIS_URL:
         from himig.conf import ConfigError
