@@ -6,12 +6,15 @@ X-RateLimit-* headers of whatever limit the request was counted against.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -59,6 +62,42 @@ class HimigAPI(NinjaAPI):
     ) -> HttpResponse:
         response = super().create_response(request, data, status=status, temporal_response=temporal_response)
         return self._with_limit_headers(request, response)
+
+
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        # "list_tracks", not "himig_api_routes_tracks_list_tracks": names clients generate code from.
+        return str(operation.view_func.__name__)
+
+    def _get_urls(self) -> list[Any]:
+        # Two answers ninja and Django give in plain text or HTML become JSON errors:
+        # a wrong method (405) and a path under /api/ that matches nothing (404).
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_405(pattern.callback)
+        patterns.append(re_path(r"^.*$", _unknown_path, name="unknown"))
+        return patterns
+
+
+def _json_405(view: Any) -> Any:
+    @functools.wraps(view)  # keeps csrf_exempt: the API runs its own CSRF check
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and response.get("Content-Type", "").startswith("text/html"):
+            allowed = response.get("Allow", "")
+            error = ApiError(405, "method_not_allowed", f"{request.method} is not allowed here; use {allowed}.",
+                             {"allowed": [m.strip() for m in allowed.split(",") if m.strip()]})
+            json_response = error_response(request, error)
+            json_response["Allow"] = allowed
+            return json_response
+        return response
+
+    return wrapped
+
+
+@csrf_exempt
+def _unknown_path(request: HttpRequest) -> HttpResponse:
+    return error_response(request, ApiError(404, "not_found", f"No API endpoint at {request.path}."))
 
 
 def _version() -> str:

@@ -60,3 +60,11 @@ def test_file_routes_document_their_media_types() -> None:
     mp3 = paths["/api/tracks/{track_id}/audio.mp3"]["get"]["responses"]
     assert "audio/mpeg" in mp3["200"]["content"] and "audio/mpeg" in mp3["206"]["content"]
     assert "application/zip" in paths["/api/tracks/{track_id}/stems.zip"]["get"]["responses"]["200"]["content"]
+
+
+@pytest.mark.django_db
+def test_operation_ids_are_unique_and_readable() -> None:
+    paths = Client().get("/api/openapi.json").json()["paths"]
+    ids = [op["operationId"] for path in paths.values() for op in path.values()]
+    assert len(ids) == len(set(ids))
+    assert {"generate", "list_tracks", "get_track", "health", "health_head"} <= set(ids)

@@ -180,3 +180,26 @@ def test_user_b_gets_404_on_every_route_of_user_as_track(api, other_user, track_
     assert track.title == "Sunny morning" and not track.is_favorite
     ids = [t["id"] for t in api.get("/api/tracks").json()["items"]]
     assert str(track.pk) not in ids
+
+
+def test_audio_answers_head_with_the_size(api, user, track_factory) -> None:
+    track = track_factory(user)
+    response = api.head(f"/api/tracks/{track.pk}/audio.mp3")
+    assert response.status_code == 200
+    assert response["Content-Length"] == str(default_storage.size(track.files["mp3"]))
+    assert response["Accept-Ranges"] == "bytes"
+
+
+def test_a_wrong_method_is_a_json_405(api, user, track_factory) -> None:
+    track = track_factory(user)
+    response = api._call("put", f"/api/tracks/{track.pk}", {"title": "x"})
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert "PATCH" in response["Allow"]
+
+
+def test_an_unknown_api_path_is_a_json_404(api) -> None:
+    for path in ("/api/nothing-here", "/api/tracks/", "/api/health/"):
+        response = api.get(path)
+        assert response.status_code == 404, path
+        assert response.json()["code"] == "not_found"

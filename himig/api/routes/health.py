@@ -14,7 +14,8 @@ from himig.api.schemas import DbHealthDownOut, DbHealthOut, HealthOut
 router = Router(tags=["health"])
 
 
-@router.api_operation(["GET", "HEAD"], "/health", response=HealthOut, auth=None, url_name="health")
+@router.api_operation(["HEAD"], "/health", response=HealthOut, auth=None, url_name="health", operation_id="health_head")
+@router.get("/health", response=HealthOut, auth=None, url_name="health", operation_id="health")
 def health(request: HttpRequest) -> dict[str, str]:
     """Answers as long as the web process runs; never touches the database."""
     from himig.api.api import api
@@ -23,7 +24,12 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 @router.api_operation(
-    ["GET", "HEAD"], "/db-health", response={200: DbHealthOut, 503: DbHealthDownOut}, auth=None, url_name="db_health"
+    ["HEAD"], "/db-health", response={200: DbHealthOut, 503: DbHealthDownOut}, auth=None, url_name="db_health",
+    operation_id="db_health_head",
+)
+@router.get(
+    "/db-health", response={200: DbHealthOut, 503: DbHealthDownOut}, auth=None, url_name="db_health",
+    operation_id="db_health",
 )
 def db_health(request: HttpRequest) -> Status:
     """A real round trip to the database; 503 with the reason when it cannot be reached."""

@@ -158,13 +158,16 @@ def _audio_view(kind: str) -> Any:
 
 
 for _kind in AUDIO_KINDS:
-    router.get(
-        f"/tracks/{{track_id}}/audio.{_kind}",
-        response={200: None, 206: None, **FILE_ERRORS},
-        url_name=f"track_audio_{_kind}",
-        operation_id=f"track_audio_{_kind}",
-        openapi_extra=_file_docs(_kind, f"The {_kind.upper()} audio", ranges=True),
-    )(_audio_view(_kind))
+    # GET and HEAD (players probe the size first) as two operations: operationIds must be unique.
+    for _method in ("GET", "HEAD"):
+        router.api_operation(
+            [_method],
+            f"/tracks/{{track_id}}/audio.{_kind}",
+            response={200: None, 206: None, **FILE_ERRORS},
+            url_name=f"track_audio_{_kind}",
+            operation_id=f"track_audio_{_kind}" + ("_head" if _method == "HEAD" else ""),
+            openapi_extra=_file_docs(_kind, f"The {_kind.upper()} audio", ranges=True),
+        )(_audio_view(_kind))
 
 
 @router.get("/tracks/{track_id}/midi", response={200: None, **FILE_ERRORS}, url_name="track_midi",
