@@ -16,11 +16,11 @@ def arrange(ctx: Ctx) -> list[Slot]:
     if "piano" in ctx.brief.requested_instruments:
         sparkle = "piano"
     slots = [
-        pad("pad", main_pad, low=48, high=74, voices=4, gain_db=-4, reverb=0.7),
+        pad("pad", main_pad, low=48, high=74, voices=4, gain_db=-6, reverb=0.7),
         pad("air", "synth pad", low=60, high=84, voices=3, gain_db=-12, reverb=0.8, min_energy=0.45, pan=0.2),
         Slot("drone", "bass", "synth bass" if dark else "contrabass", players.drone, {}, gain_db=-6, reverb=0.5,
              low=31, high=50),
-        lead(sparkle, low=64, high=88, gain_db=-7, reverb=0.75, delay=0.35, density=0.12, legato=1.0,
+        lead(sparkle, low=64, high=88, gain_db=-2, reverb=0.75, delay=0.35, density=0.12, legato=1.0,
              sections=("A", "B", "A'", "bridge", "B'", "climax", "outro")),
     ]
     if mood in {"Epic", "Uplifting", "Mysterious", "Dark"}:

@@ -45,7 +45,7 @@ def arrange(ctx: Ctx) -> list[Slot]:
         bass("acoustic bass" if slow else "electric bass", {"low": "R-----F-----", "mid": "R--R-.F--F-.", "high": "R--3-.F--6-."},
              player=players.walking_bass if slow else players.boogie_bass, low=28, two_feel=False),
         chords("piano", "piano", {"low": "x-----x-----", "mid": "..x..x..x..x", "high": "x.xx.xx.xx.x"}, low=52, high=74,
-               voices=4, gain_db=-7, pan=0.25, stab=0.6),
+               voices=4, gain_db=-4, pan=0.25, stab=0.6),
         chords("rhythm", guitar, {"low": "x-----------", "mid": "x-.x-.x-.x-.", "high": "x-.x-.x-.x-."}, low=45, high=67,
                voices=3, gain_db=-8, pan=-0.45, stab=0.7, min_energy=0.4),
         lead(guitar, low=60, high=84, gain_db=-3, reverb=0.28, delay=0.08, scale=BLUES_SCALE, legato=0.85),

@@ -25,13 +25,13 @@ def arrange(ctx: Ctx) -> list[Slot]:
     ]
     if not tender:
         slots.append(arp("ostinato", "strings", (0, 0, 1, 0, 2, 0, 1, 0) if tense else (0, 1, 2, 1), 4 if tense else 2,
-                         low=48, high=67, voices=3, gain_db=-7, reverb=0.4, legato=0.5, pan=-0.2, role="harmony",
+                         low=48, high=67, voices=3, gain_db=-3, reverb=0.4, legato=0.5, pan=-0.2, role="harmony",
                          program=48))
         slots.append(pad("brass", "brass", low=45, high=67, voices=3, gain_db=-8, min_energy=0.55, reverb=0.45))
-        slots.append(lead("french horn", low=53, high=74, gain_db=-3, reverb=0.45, delay=0.0, legato=0.95,
+        slots.append(lead("french horn", low=53, high=74, gain_db=2, reverb=0.45, delay=0.0, legato=0.95,
                           sections=("A", "B", "A'", "build", "climax", "B'", "outro")))
         slots.append(pad("choir", "choir", low=55, high=76, voices=3, gain_db=-10, min_energy=0.8, reverb=0.6))
-        slots.append(kit(PERCUSSION, instrument="orchestral percussion", fill="toms", min_energy=0.55, gain_db=-3,
+        slots.append(kit(PERCUSSION, instrument="orchestral percussion", fill="toms", min_energy=0.55, gain_db=-7,
                          reverb=0.35))
         slots.append(Slot("taiko", "fx", "taiko", players.hits,
                           {"patterns": {"mid": "x.......x.......", "high": "x..x..x.x..x..x."}},

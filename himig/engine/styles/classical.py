@@ -77,10 +77,10 @@ def arrange(ctx: Ctx) -> list[Slot]:
         lead("violin", low=64, high=88, gain_db=-2, reverb=0.35, delay=0.0, sections=None, legato=0.92),
     ]
     if lively:
-        slots.append(arp("viola", "viola", (0, 2, 1, 2), 4, low=50, high=69, voices=3, gain_db=-8, reverb=0.3,
+        slots.append(arp("viola", "viola", (0, 2, 1, 2), 4, low=50, high=69, voices=3, gain_db=-4, reverb=0.3,
                          pan=0.3, role="harmony", legato=0.8))
         slots.append(chords("violin2", "violin", {"low": "x-------x-------", "mid": "x---x---x---x---"}, low=60, high=76,
-                            voices=2, gain_db=-10, pan=-0.3, reverb=0.3))
+                            voices=2, gain_db=-13, pan=-0.3, reverb=0.3))
     else:
         slots.append(pad("section", "strings", low=50, high=72, voices=3, gain_db=-7, reverb=0.45))
     if mood in {"Epic", "Intense"} or "orchestra" in prompt:

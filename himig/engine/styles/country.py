@@ -28,7 +28,7 @@ def arrange(ctx: Ctx) -> list[Slot]:
              {"low": "R-------F-------", "mid": "R---F---R---F-A-", "high": "R---F---R-F-R-A-"}, low=28, gain_db=-2,
              staccato=0.8),
         chords("guitar", "acoustic guitar", {"low": "D-------D-------", "mid": "D...D.U...U.D.U.", "high": "D.DUD.U.D.DUD.U."},
-               low=45, high=72, voices=5, gain_db=-5, pan=-0.3, strum_ms=12, reverb=0.18),
+               low=45, high=72, voices=5, gain_db=-1, pan=-0.3, strum_ms=12, reverb=0.18),
     ]
     if ballad:
         slots.append(chords("piano", "piano", {"low": "x-------x-------", "mid": "x-----x-x-------"}, low=52, high=74,

@@ -55,7 +55,7 @@ def arrange(ctx: Ctx) -> list[Slot]:
         bass("acid bass" if sub == "techno" and ctx.brief.mood in {"Dark", "Intense"} else
              "synth bass" if sub == "synthwave" else "sub bass", BASS.get(sub, BASS["house"]), low=28, gain_db=-1,
              sidechain=pump, synth=None if sub == "synthwave" else None),
-        pad("pad", "synth pad", low=50, high=74, gain_db=-10, sidechain=pump * 0.8, reverb=0.5,
+        pad("pad", "synth pad", low=50, high=74, gain_db=-8, sidechain=pump * 0.8, reverb=0.5,
             sections=("intro", "A", "breakdown", "build", "bridge", "outro", "A'")),
     ]
     if chill:
@@ -64,13 +64,13 @@ def arrange(ctx: Ctx) -> list[Slot]:
         slots.append(lead("pluck", low=62, high=84, gain_db=-6, delay=0.3, reverb=0.4, grid=2))
     else:
         slots.append(chords("chords", "supersaw", {"low": "x-------x-------", "mid": "..x-..x-..x-..x-", "high": "x-.x-.x-x-.x-.x-"},
-                            low=52, high=76, gain_db=-7, sidechain=pump, reverb=0.3, sections=drop_parts, stab=0.7))
-        slots.append(arp("arp", "arpeggiator", (0, 1, 2, 3, 2, 1), 4, low=60, high=84, gain_db=-11, delay=0.25,
+                            low=52, high=76, gain_db=-3, sidechain=pump, reverb=0.3, sections=drop_parts, stab=0.7))
+        slots.append(arp("arp", "arpeggiator", (0, 1, 2, 3, 2, 1), 4, low=60, high=84, gain_db=-7, delay=0.25,
                          sections=("A", "build", "breakdown", "A'", "bridge", "drop"), sidechain=pump * 0.6))
-        slots.append(lead("synth lead", low=64, high=86, gain_db=-5, delay=0.2, reverb=0.25, grid=4,
+        slots.append(lead("synth lead", low=64, high=86, gain_db=0, delay=0.2, reverb=0.25, grid=4,
                           density=0.75, sections=drop_parts + ("A'",)))
-        slots.append(Slot("riser", "fx", "riser", players.riser, gain_db=-10, reverb=0.4, plays_final=False))
-        slots.append(Slot("impact", "fx", "impact", players.impact, gain_db=-8, reverb=0.5, plays_final=False))
+        slots.append(Slot("riser", "fx", "riser", players.riser, gain_db=-6, reverb=0.4, plays_final=False))
+        slots.append(Slot("impact", "fx", "impact", players.impact, gain_db=-4, reverb=0.5, plays_final=False))
     return slots
 
 

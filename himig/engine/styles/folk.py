@@ -34,13 +34,14 @@ def arrange(ctx: Ctx) -> list[Slot]:
         strum = {"low": "D-------D-------", "mid": "D...D.U...U.D.U.", "high": "D.DUD.U.D.DUD.U."}
         if jig:
             strum = {"low": "D-----D-----", "mid": "D.UD.UD.UD.U"}
-        slots.append(chords("guitar", "acoustic guitar", strum, low=45, high=72, voices=5, gain_db=-4, pan=-0.25,
+        slots.append(chords("guitar", "acoustic guitar", strum, low=45, high=72, voices=5, gain_db=-1, pan=-0.25,
                             strum_ms=12, reverb=0.2))
     slots.append(bass("acoustic bass", {"low": "R---------------", "mid": "R-------F-------", "high": "R---F---R---F---"}
                       if not jig else {"low": "R-----------", "mid": "R-----F-----"}, low=28, gain_db=-4,
                       min_energy=0.4))
     low, high = (50, 72) if tune == "cello" else (64, 88)
-    slots.append(lead(tune, low=low, high=high, gain_db=-3, reverb=0.3, delay=0.0, grid=3 if jig else 2,
+    # whistles and fiddles cut through on their own; the guitar carries the body
+    slots.append(lead(tune, low=low, high=high, gain_db=-8 if tune in {"whistle", "fiddle"} else -4, reverb=0.3, delay=0.0, grid=3 if jig else 2,
                       density=0.8 if jig else None))
     if not gentle:
         slots.append(counter("mandolin", "mandolin", low=62, high=84, gain_db=-10, chance=0.4, pan=0.35, rate=4))

@@ -46,15 +46,15 @@ def arrange(ctx: Ctx) -> list[Slot]:
         kit(LOFI if lofi else BOOM_BAP, instrument="room drums" if not lofi else "drums", fill="sparse", gain_db=-2,
             reverb=0.1),
         bass("acoustic bass" if lofi else "electric bass",
-             {"low": "R-------R-------", "mid": "R-----R..R------", "high": "R-----R..R---F-."}, low=28, gain_db=-1,
+             {"low": "R-------R-------", "mid": "R-----R..R------", "high": "R-----R..R---F-."}, low=28, gain_db=-4,
              staccato=0.85),
         chords("keys", keys, {"low": "x-------x-------", "mid": "x-----x---x-----", "high": "x-----x-.-x---x-"},
                low=52, high=74, voices=4, gain_db=-5, stab=0.8, reverb=0.3, pan=0.1),
-        lead(lead_instrument, low=62, high=81, gain_db=-7, reverb=0.3, delay=0.15, density=0.35,
+        lead(lead_instrument, low=62, high=81, gain_db=-9, reverb=0.3, delay=0.15, density=0.35,
              sections=("A", "B", "A'", "B'", "outro")),
     ]
     if lofi:
-        slots.append(pad("vinyl_pad", "warm pad", low=55, high=76, gain_db=-14, reverb=0.5))
+        slots.append(pad("vinyl_pad", "warm pad", low=55, high=76, gain_db=-19, reverb=0.5))
     else:
         slots.append(counter("sample", "vibraphone", low=64, high=84, gain_db=-10, chance=0.35))
     return slots

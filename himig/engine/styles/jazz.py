@@ -30,10 +30,11 @@ def arrange(ctx: Ctx) -> list[Slot]:
         "high": "s..s..s...s..s..",
     }
     return [
-        kit(BRUSHES if soft else RIDE, instrument="brushes" if soft else "jazz drums", fill="sparse", gain_db=-4,
+        kit(BRUSHES if soft else RIDE, instrument="brushes" if soft else "jazz drums", fill="sparse",
+            gain_db=3 if soft else -1,
             reverb=0.18),
-        bass("acoustic bass", player=players.walking_bass, low=31, gain_db=0.0, two_feel=True),
-        chords("piano", "piano", comp_patterns, low=50, high=74, voices=4, rootless=True, gain_db=-5, pan=0.2,
+        bass("acoustic bass", player=players.walking_bass, low=31, gain_db=-2.0, two_feel=True),
+        chords("piano", "piano", comp_patterns, low=50, high=74, voices=4, rootless=True, gain_db=-3, pan=0.2,
                stab=0.9, reverb=0.25),
         lead(horn, low=58 if horn != "vibraphone" else 62, high=79 if horn != "vibraphone" else 84, gain_db=-2,
              reverb=0.3, delay=0.05, legato=0.85 if not soft else 0.95),

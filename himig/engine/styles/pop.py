@@ -40,12 +40,12 @@ def arrange(ctx: Ctx) -> list[Slot]:
         slots.append(chords("keys", keys, {"low": "x-------x-------", "mid": "x-.x-.x.x-.x-.x.", "high": "x-x-.xx-x-x-.xx-"},
                             low=52, high=74, gain_db=-6, pan=0.15, stab=0.4))
         slots.append(chords("guitar", "acoustic guitar", {"mid": "D...D.U...U.D.U.", "high": "D.DUD.U.D.DUD.U."},
-                            low=45, high=72, voices=5, gain_db=-8, pan=-0.35, min_energy=0.45, strum_ms=11, reverb=0.15))
-        slots.append(pad("pad", "warm pad", low=55, high=76, gain_db=-12, min_energy=0.6))
+                            low=45, high=72, voices=5, gain_db=-5, pan=-0.35, min_energy=0.45, strum_ms=11, reverb=0.15))
+        slots.append(pad("pad", "warm pad", low=55, high=76, gain_db=-16, min_energy=0.6))
         bright = "synth lead" if ctx.brief.mood in {"Energetic", "Intense", "Epic", "Dark"} else "pluck"
         if ctx.brief.mood in SLOW_MOODS:
             bright = "electric piano"
-        slots.append(lead(bright, low=62, high=84, gain_db=-4, delay=0.15))
+        slots.append(lead(bright, low=62, high=84, gain_db=0, delay=0.15))
         slots.append(counter("answer", "bells", low=72, high=91, gain_db=-12, chance=0.35, sections=("B", "B'")))
     return slots
 

@@ -21,14 +21,14 @@ def arrange(ctx: Ctx) -> list[Slot]:
     dub = ctx.brief.subgenre == "dub" or ctx.brief.mood in {"Dark", "Mysterious"}
     mood = ctx.brief.mood
     slots = [
-        kit(DANCEHALL if ctx.brief.subgenre == "dancehall" else ONE_DROP, fill="sparse", gain_db=-2,
+        kit(DANCEHALL if ctx.brief.subgenre == "dancehall" else ONE_DROP, fill="sparse", gain_db=2,
             reverb=0.2 if dub else 0.12, delay=0.35 if dub else 0.08),
         bass("electric bass", {"low": "R-----..F-..R-..", "mid": "R-..R-F-..F-R-..", "high": "R-.RR-F-.O-FR-3-"},
-             low=28, gain_db=1.0, staccato=0.85),
+             low=28, gain_db=-1.0, staccato=0.85),
         chords("skank", "electric guitar", {"mid": "..s...s...s...s."},
-               low=58, high=74, voices=3, gain_db=-7, pan=-0.35, stab=0.22, reverb=0.2),
+               low=58, high=74, voices=3, gain_db=-3, pan=-0.35, stab=0.22, reverb=0.2),
         chords("bubble", "organ", {"low": "..s...s...s...s.", "mid": ".ss..ss..ss..ss.", "high": ".ss..ss..ss..ss."},
-               low=52, high=70, voices=3, gain_db=-11, pan=0.3, stab=0.35, reverb=0.15, min_energy=0.4),
+               low=52, high=70, voices=3, gain_db=-4, pan=0.3, stab=0.35, reverb=0.15, min_energy=0.3),
     ]
     if dub:
         slots.append(pad("dub_pad", "warm pad", low=50, high=70, gain_db=-14, reverb=0.6))

@@ -26,8 +26,8 @@ def arrange(ctx: Ctx) -> list[Slot]:
     if slow:
         chug = {"low": "x-------x-------", "mid": "x-----x-x-------", "high": "x-x-x-x-x-x-x-x-"}
     slots = [
-        kit(SLOW if slow else GROOVES, instrument="rock drums", fill="toms", gain_db=-1, reverb=0.15),
-        bass("pick bass", {"low": "R-------R-------", "mid": "R-R-R-R-R-R-R-R-", "high": "R-R-R-R-R-R-R-RO"}, gain_db=-1),
+        kit(SLOW if slow else GROOVES, instrument="rock drums", fill="toms", gain_db=-3, reverb=0.15),
+        bass("pick bass", {"low": "R-------R-------", "mid": "R-R-R-R-R-R-R-R-", "high": "R-R-R-R-R-R-R-RO"}, gain_db=2),
     ]
     if soft:
         slots.append(chords("gtr_clean", guitar, {"low": "x-------x-------", "mid": "x-.xx-x-x-.xx-x-"}, low=52, high=76,
@@ -37,10 +37,11 @@ def arrange(ctx: Ctx) -> list[Slot]:
         slots.append(chords("gtr_R", "overdriven guitar", chug, low=40, high=64, voices=3, power=True, gain_db=-7,
                             pan=0.8, stab=0.85, min_energy=0.6))
     else:
-        slots.append(chords("gtr_L", guitar, chug, low=40, high=64, voices=3, power=True, gain_db=-5, pan=-0.85, stab=0.85))
-        slots.append(chords("gtr_R", guitar, chug, low=40, high=64, voices=3, power=True, gain_db=-5, pan=0.85, stab=0.85))
+        # the wall of guitars is the point of the style: doubled, hard left and right, up front
+        slots.append(chords("gtr_L", guitar, chug, low=40, high=64, voices=3, power=True, gain_db=1, pan=-0.85, stab=0.85))
+        slots.append(chords("gtr_R", guitar, chug, low=40, high=64, voices=3, power=True, gain_db=1, pan=0.85, stab=0.85))
     # the organ's full triads carry the thirds the power chords leave out
-    slots.append(pad("organ", "organ", low=55, high=76, gain_db=-13, min_energy=0.55, reverb=0.2))
+    slots.append(pad("organ", "organ", low=55, high=76, gain_db=-9, min_energy=0.55, reverb=0.2))
     slots.append(lead("electric guitar" if soft else "overdriven guitar", low=62, high=86, gain_db=-3, delay=0.12,
                       reverb=0.25, legato=0.9))
     return slots
