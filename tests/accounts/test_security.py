@@ -74,7 +74,7 @@ def test_templates_we_own_have_no_inline_code():
     owned = [templates / "base.html", templates / "home.html", templates / "help.html", templates / "base_error.html"]
     for folder in ("account", "accounts", "socialaccount", "allauth"):
         owned += list((templates / folder).rglob("*.html"))
-    owned += [templates / f"{code}.html" for code in (403, 404, 500)]
+    owned += [templates / f"{code}.html" for code in (403, 404, 500, "403_csrf")]
     for path in owned:
         assert_csp_safe(path.read_text(), str(path.relative_to(ROOT)))
 
@@ -155,3 +155,20 @@ def test_manifest_and_icons_exist_and_are_real_images():
                 assert f"{image.width}x{image.height}" == icon["sizes"]
                 sizes.add(image.width)
     assert {192, 512} <= sizes
+
+
+def test_a_missing_csrf_token_gets_a_helpful_page():
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/accounts/login/", {"login": "a@example.com", "password": "x"})
+    assert response.status_code == 403
+    assert b"Please try that again" in response.content
+    assert "Content-Security-Policy" in response.headers
+
+
+def test_error_pages_render_without_a_request_context():
+    from django.template.loader import render_to_string
+
+    assert "Something went wrong on our side" in render_to_string("500.html")
+    assert "couldn't find that page" in render_to_string("404.html")
