@@ -37,7 +37,31 @@ class JsonOnlyParser(Parser):
         content_type = (request.content_type or "").lower()
         if content_type != "application/json" and not content_type.endswith("+json"):
             raise UnsupportedMediaType(content_type or "none")
-        return json.loads(request.body)
+        data = json.loads(request.body)
+        bad = _first_nul(data)
+        if bad is not None:
+            # PostgreSQL cannot store NUL in text; refuse it here rather than fail in the database.
+            raise validation_error({bad or "body": "Text may not contain NUL (\\u0000) characters."})
+        return data
+
+
+def _first_nul(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string holding a NUL character, or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return path or "body"
+        found = _first_nul(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
 
 
 class HimigAPI(NinjaAPI):
@@ -168,6 +192,8 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     cause = exc.__cause__
+    if isinstance(cause, ApiError):  # raised by our parser, wrapped by ninja
+        return error_response(request, cause)
     if isinstance(cause, UnsupportedMediaType):
         return error_response(
             request,

@@ -224,3 +224,24 @@ def test_a_guest_over_the_guest_duration_is_refused(db, settings) -> None:
     # Django's test client skips CSRF checks unless asked; the API runs its own.
     assert response.status_code in {403, 422}
     assert not Track.objects.filter(user=guest).exists()
+
+
+def test_nul_characters_are_422_not_a_database_error(api) -> None:
+    response = api.post("/api/generate", {**REQUEST, "prompt": "a\x00b"})
+    assert response.status_code == 422
+    assert "prompt" in response.json()["details"]["fields"]
+    response = api.post("/api/generate", {**REQUEST, "instruments": ["piano", "x\x00"]})
+    assert response.status_code == 422
+    assert "instruments.1" in response.json()["details"]["fields"]
+    assert api.get("/api/tracks?q=a%00b").status_code == 422
+
+
+def test_a_body_that_is_not_utf8_is_400(api) -> None:
+    response = api.post("/api/generate", b'{"prompt": "\xff\xfe"}', content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_an_unprintable_idempotency_key_is_422(api) -> None:
+    response = api.post("/api/generate", REQUEST, headers={"Idempotency-Key": "a\tb"})
+    assert response.status_code == 422
+    assert "Idempotency-Key" in response.json()["details"]["fields"]

@@ -13,6 +13,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from himig.api.auth import note_rate_limit
+from himig.api.errors import validation_error
 from himig.api.routes.tracks import rejected
 from himig.api.schemas import ErrorOut, StrictIn, TrackOut, track_json, track_path
 from himig.engine.request import (
@@ -82,6 +83,8 @@ def generate(
     wait = params.pop("wait", None) or 0
     params.pop("format", None)
     key = (idempotency_key or "").strip() or None
+    if key and not key.isprintable():
+        raise validation_error({"Idempotency-Key": "Use printable characters only (e.g. a UUID)."})
     if key:
         # Keys are remembered for 24 h: an older track gives its key up so it can be reused.
         Track.objects.filter(

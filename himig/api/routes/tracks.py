@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.responses import Status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from himig.api.errors import ApiError, not_found, validation_error
 from himig.api.schemas import AUDIO_KINDS, ErrorOut, StrictIn, TrackOut, track_json
@@ -55,6 +55,14 @@ class TrackFilters(Schema):
     genre: str | None = Field(None, max_length=40)
     mood: str | None = Field(None, max_length=40)
     favorite: bool | None = Field(None, description="true: favorites only.")
+
+    @field_validator("cursor", "q", "genre", "mood")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        # PostgreSQL cannot compare against text holding NUL; it is never a real search.
+        if value is not None and "\x00" in value:
+            raise ValueError("may not contain NUL characters")
+        return value
 
 
 @router.get("/tracks", response={200: TrackPage, 401: ErrorOut, 422: ErrorOut}, url_name="track_list")
