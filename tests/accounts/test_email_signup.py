@@ -163,3 +163,13 @@ def test_changing_password_needs_the_old_one(client, verified_user):
     assert ok.status_code == 302
     user.refresh_from_db()
     assert user.check_password("fresh-tune-77")
+
+
+def test_too_many_sign_ups_from_one_address_get_a_429_page(client, settings, mail_dir):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "1/h/ip"}
+    signup(client, "first@example.com")
+    client.logout()
+    response = signup(client, "second@example.com")
+    assert response.status_code == 429
+    assert b"Slow down a little" in response.content
+    assert not User.objects.filter(email="second@example.com").exists()
