@@ -11,7 +11,7 @@ from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from himig.accounts.forms import DOWNLOAD_FORMATS, ProfileForm
+from himig.accounts.forms import ProfileForm
 from himig.accounts.services import preferences_for
 from himig.engine.request import GENRES, MAX_DURATION, MAX_PROMPT, MIN_DURATION, MOODS
 from himig.ops.events import record_event
@@ -46,23 +46,13 @@ def help_page(request: HttpRequest) -> HttpResponse:
         "guest_tracks": settings.HIMIG_GUEST_TRACKS_PER_DAY,
         "guest_duration": settings.HIMIG_GUEST_MAX_DURATION,
         "rate_generate": settings.HIMIG_RATE_GENERATE,
-        "formats": DOWNLOAD_FORMATS,
     }
     return render(request, "help.html", context)
-
-
-def _guests_go_home(request: HttpRequest) -> HttpResponse | None:
-    # A guest row is never logged in, but be explicit: settings belong to accounts.
-    if getattr(request.user, "is_guest", False):
-        return HttpResponseRedirect(settings.LOGIN_URL)
-    return None
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_setup(request: HttpRequest) -> HttpResponse:
-    if (redirect := _guests_go_home(request)) is not None:
-        return redirect
     user = request.user
     next_url = request.POST.get("next") or request.GET.get("next") or "/generate/"
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -84,8 +74,6 @@ def profile_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
-    if (redirect := _guests_go_home(request)) is not None:
-        return redirect
     user = request.user
     if request.method == "POST":
         form = ProfileForm(request.POST, user=user)  # type: ignore[arg-type]
