@@ -19,11 +19,19 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.utils.http import http_date, quote_etag
 from django.utils.text import slugify
 
 from himig.ops.events import record_event
+from himig.storage import signed_url
 from himig.studio.models import Track
 from himig.studio.services import TrackNotReady
 
@@ -144,6 +152,18 @@ def serve_track_file(request: HttpRequest, track: Track, kind: str) -> HttpRespo
     """
     name = stored_name(track, kind)
     content_type, _ = KINDS[kind]
+    download = request.GET.get("download") in {"1", "true", "yes"}
+    # On S3 the browser fetches from the bucket through a short-lived signed URL (S3
+    # answers Range itself), so no web worker streams audio. None on local storage.
+    remote = signed_url(name, download_name=download_name(track, kind) if download else None, content_type=content_type)
+    if remote is not None:
+        if download and not request.headers.get("Range"):
+            Track.objects.filter(pk=track.pk).update(download_count=F("download_count") + 1)
+            record_event("download", getattr(request, "user", None), track_id=str(track.pk), format=kind)
+        redirect = HttpResponseRedirect(remote)
+        # The signed URL expires: never let a cache keep the redirect longer than that.
+        redirect["Cache-Control"] = "private, no-store"
+        return redirect
     try:
         size = default_storage.size(name)
         modified: Any = default_storage.get_modified_time(name)
@@ -158,7 +178,6 @@ def serve_track_file(request: HttpRequest, track: Track, kind: str) -> HttpRespo
         "Cache-Control": "private, max-age=3600",
         "X-Content-Type-Options": "nosniff",
     }
-    download = request.GET.get("download") in {"1", "true", "yes"}
     if download:
         filename = download_name(track, kind)
         common["Content-Disposition"] = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"

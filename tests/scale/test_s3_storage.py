@@ -6,12 +6,14 @@ import secrets
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
 from django.core.files.base import ContentFile
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 
 from himig import storage
 from tests.scale.conftest import make_bucket, s3_env, settings_from_env
@@ -102,4 +104,51 @@ def test_delete_files_removes_the_objects(s3: tuple[str, str]) -> None:
     ]
     assert set(names) <= bucket_keys(endpoint, bucket)
     storage.delete_files([*names, "tracks/abc/already-gone.flac"])
+    assert bucket_keys(endpoint, bucket) == set()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_a_rendered_track_lives_in_the_bucket_and_downloads_through_signed_urls(
+    s3: tuple[str, str], django_capture_on_commit_callbacks: Any
+) -> None:
+    from himig.accounts.models import User
+    from himig.studio.models import Track
+    from himig.studio.services import delete_track
+    from himig.studio.worker import generate_track
+
+    endpoint, bucket = s3
+    person = User.objects.create_user("s3@example.com", "a-long-password-1")
+    track = Track.objects.create(
+        user=person, title="Rain", prompt="calm piano for studying", duration=15, seed=7
+    )
+    assert generate_track(str(track.pk)) == "ready"
+    track.refresh_from_db()
+
+    # What the worker rendered went to the bucket, and nothing else did.
+    assert track.files and set(track.files.values()) == bucket_keys(endpoint, bucket)
+
+    client = Client()
+    client.force_login(person)
+    page = client.get(reverse("studio:track_file", args=[track.pk, "mp3"]))
+    assert page.status_code == 302 and page["Cache-Control"] == "private, no-store"
+    location = page["Location"]
+    assert location.startswith(f"{endpoint}/{bucket}/") and "X-Amz-Signature=" in location
+
+    status, headers, whole = fetch(location)
+    assert status == 200 and headers["content-type"] == "audio/mpeg" and whole.startswith((b"ID3", b"\xff"))
+    status, headers, part = fetch(location, Range="bytes=100-1123")
+    assert status == 206 and part == whole[100:1124]
+    assert headers["content-range"] == f"bytes 100-1123/{len(whole)}"
+
+    download = client.get(reverse("studio:track_file", args=[track.pk, "flac"]) + "?download=1")
+    assert download.status_code == 302
+    status, headers, _ = fetch(download["Location"])
+    assert status == 200 and headers["content-disposition"].startswith('attachment; filename="rain')
+    track.refresh_from_db()
+    assert track.download_count == 1
+
+    # Deleting the track removes its objects (once the deletion is committed).
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_track(track)
     assert bucket_keys(endpoint, bucket) == set()
