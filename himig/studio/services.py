@@ -404,7 +404,9 @@ def remove_files(names: list[str]) -> None:
 
 def delete_track(track: Track) -> None:
     """Delete the row and, once that is committed, every file stored for it."""
-    names = sorted(set(track.files.values()) | set(stored_names(track_folder(track))))
+    # Files may sit under an earlier owner's folder (a guest's tracks claimed at sign-up).
+    folders = {track_folder(track)} | {name.rsplit("/", 2)[0] for name in track.files.values() if name.count("/") >= 2}
+    names = sorted(set(track.files.values()).union(*(stored_names(folder) for folder in folders)))
     with transaction.atomic():
         record_event("track_deleted", track.user, track_id=str(track.pk))
         track.delete()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
@@ -171,3 +172,19 @@ def test_anonymous_visitors_get_404_too(client: Client, track: Track) -> None:
     assert client.get(f"/tracks/{track.pk}/").status_code == 404
     assert client.get(f"/tracks/{track.pk}/files/mp3").status_code == 404
     assert client.post(f"/tracks/{track.pk}/delete").status_code == 404
+
+
+def test_deleting_a_claimed_guest_track_removes_files_under_the_guests_folder(
+    user, track_factory, django_capture_on_commit_callbacks
+) -> None:
+    from himig.accounts.models import User
+
+    guest = User.objects.create_guest()
+    track = track_factory(guest)
+    Track.objects.filter(pk=track.pk).update(user=user)  # what signing up does
+    track.refresh_from_db()
+    extra = default_storage.save(f"tracks/{guest.pk}/{track.pk}/1/leftover.tmp", ContentFile(b"x"))
+    names = [*track.files.values(), extra]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_track(track)
+    assert not any(default_storage.exists(name) for name in names)
