@@ -40,6 +40,7 @@ TRUE_PEAK_CEILING_DBTP = -1.0
 LIMITER_CEILING_DB = -1.4
 LIMITER_WINDOW_S = 0.008
 HIGH_PASS_HZ = 110.0
+CHUNK = 1 << 16  # samples processed at a time by the mix and the effects (1.5 s)
 END_FADE_S = 0.05
 START_FADE_S = 0.002
 KICKS = (35, 36)
@@ -64,38 +65,11 @@ def master(part_audio: dict[str, Array], score: Score, sample_rate: int) -> Mast
         if part_audio[part.name].shape != (2, n):
             raise RenderFailed(f"part {part.name!r} has shape {part_audio[part.name].shape}, expected (2, {n})")
     duck = _kick_envelope(score, sample_rate, n)
-
-    # Parts that share a treatment (low cut or not, ducking depth) are summed before
-    # it: filters and ducking are linear, so filtering the sum equals summing the
-    # filtered parts, and a track of eight parts costs two or three filter passes.
-    groups: dict[tuple[bool, float], list[Array]] = {}
-    reverb_send = np.zeros((2, n), dtype=np.float32)
-    delay_send = np.zeros((2, n), dtype=np.float32)
-    for part in parts:
-        key = (_needs_low_cut(part), min(max(part.sidechain, 0.0), 1.0) if duck.size else 0.0)
-        scaled = part_audio[part.name] * _gain_pan(part)
-        sums = groups.setdefault(key, [np.zeros((2, n), dtype=np.float32) for _ in range(3)])
-        sums[0] += scaled
-        if part.reverb > 0:
-            sums[1] += scaled * np.float32(part.reverb)
-        if part.delay > 0:
-            sums[2] += scaled * np.float32(part.delay)
-    bus = np.zeros((2, n), dtype=np.float32)
-    for (low_cut, depth), (dry, reverb, delay) in groups.items():
-        if low_cut:  # the sends are band-limited above 250 Hz anyway
-            dry = signal.sosfilt(_highpass(sample_rate), dry, axis=1).astype(np.float32, copy=False)
-        if depth > 0:
-            ducking = 1.0 - np.float32(depth) * duck
-            for signal_sum in (dry, reverb, delay):
-                signal_sum *= ducking
-        bus += dry
-        reverb_send += reverb
-        delay_send += delay
-    del groups
-    if reverb_send.any():
-        bus += _reverb(reverb_send, sample_rate, score)
-    if delay_send.any():
-        bus += _delay(delay_send, sample_rate, score)
+    bus, reverb_send, delay_send = _mix(part_audio, parts, sample_rate, n, duck)
+    if reverb_send is not None:
+        _add_effect(bus, reverb_send, _reverb_chain(sample_rate, score), sample_rate, gain=0.6)
+    if delay_send is not None:
+        _add_effect(bus, delay_send, _delay_chain(score), sample_rate, gain=0.5, filter_after=True)
     del reverb_send, delay_send
 
     # Glue compression at a known level: bring the mix to a fixed RMS first so the
@@ -105,7 +79,9 @@ def master(part_audio: dict[str, Array], score: Score, sample_rate: int) -> Mast
         raise RenderFailed("The mix is silent: no part produced any sound.")
     pre_gain = 10.0 ** (-20.0 / 20.0) / rms
     bus *= np.float32(pre_gain)
-    bus = Pedalboard([Compressor(threshold_db=-22.0, ratio=2.0, attack_ms=15.0, release_ms=180.0)])(bus, sample_rate)
+    glue = Pedalboard([Compressor(threshold_db=-22.0, ratio=2.0, attack_ms=15.0, release_ms=180.0)])
+    for start in range(0, n, CHUNK):
+        bus[:, start : start + CHUNK] = glue(bus[:, start : start + CHUNK], sample_rate, reset=False)
     envelope = _fades(score, sample_rate, n)
     bus *= envelope
 
@@ -215,20 +191,63 @@ def _kick_envelope(score: Score, sample_rate: int, n: int) -> Array:
     return envelope
 
 
-def _reverb(send: Array, sample_rate: int, score: Score) -> Array:
-    """The shared reverb return: a hall-ish room, low end kept out so it never muddies."""
-    send = signal.sosfilt(_send_filter(sample_rate), send, axis=1).astype(np.float32)
+def _mix(
+    part_audio: dict[str, Array], parts: list[Part], sample_rate: int, n: int, duck: Array
+) -> tuple[Array, Array | None, Array | None]:
+    """Sum the channel strips into the bus and the two effect sends, a chunk at a time.
+
+    Parts that share a treatment (low cut or not) are summed before it — filters
+    are linear, so filtering the sum equals summing the filtered parts — and the
+    work goes in chunks of about 1.5 s, so temporaries stay small and in cache
+    instead of allocating several full-length arrays per part.
+    """
+    bus = np.zeros((2, n), dtype=np.float32)
+    reverb_send = np.zeros((2, n), dtype=np.float32) if any(p.reverb > 0 for p in parts) else None
+    delay_send = np.zeros((2, n), dtype=np.float32) if any(p.delay > 0 for p in parts) else None
+    strips = [(part_audio[p.name], _gain_pan(p), _needs_low_cut(p), min(max(p.sidechain, 0.0), 1.0) if duck.size else 0.0, p) for p in parts]
+    sos = _highpass(sample_rate)
+    state = np.zeros((sos.shape[0], 2, 2), dtype=np.float32)
+    for start in range(0, n, CHUNK):
+        stop = min(n, start + CHUNK)
+        low_cut = np.zeros((2, stop - start), dtype=np.float32)
+        dry = bus[:, start:stop]
+        for audio, gain_pan, needs_cut, depth, part in strips:
+            chunk = audio[:, start:stop] * gain_pan
+            if depth > 0:
+                chunk *= 1.0 - np.float32(depth) * duck[start:stop]
+            (low_cut if needs_cut else dry)[...] += chunk
+            if reverb_send is not None and part.reverb > 0:
+                reverb_send[:, start:stop] += chunk * np.float32(part.reverb)
+            if delay_send is not None and part.delay > 0:
+                delay_send[:, start:stop] += chunk * np.float32(part.delay)
+        filtered, state = signal.sosfilt(sos, low_cut, axis=1, zi=state)
+        dry += filtered
+    return bus, reverb_send, delay_send
+
+
+def _add_effect(bus: Array, send: Array, board: Pedalboard, sample_rate: int, gain: float, filter_after: bool = False) -> None:
+    """Run ``send`` through ``board`` (band-limited before or after) and add it to ``bus``, in chunks."""
+    sos = _send_filter(sample_rate)
+    state = np.zeros((sos.shape[0], 2, 2), dtype=np.float32)
+    for start in range(0, bus.shape[1], CHUNK):
+        chunk = send[:, start : start + CHUNK]
+        if not filter_after:
+            chunk, state = signal.sosfilt(sos, chunk, axis=1, zi=state)
+        wet = board(np.ascontiguousarray(chunk, dtype=np.float32), sample_rate, reset=False)
+        if filter_after:
+            wet, state = signal.sosfilt(sos, wet, axis=1, zi=state)
+        bus[:, start : start + CHUNK] += wet * np.float32(gain)
+
+
+def _reverb_chain(sample_rate: int, score: Score) -> Pedalboard:
+    """The shared reverb: a hall-ish room; its send is band-limited so it never muddies."""
     room = 0.55 if score.tempo_bpm >= 100 else 0.75
-    board = Pedalboard([Reverb(room_size=room, damping=0.45, wet_level=1.0, dry_level=0.0, width=1.0)])
-    return board(send, sample_rate) * np.float32(0.6)
+    return Pedalboard([Reverb(room_size=room, damping=0.45, wet_level=1.0, dry_level=0.0, width=1.0)])
 
 
-def _delay(send: Array, sample_rate: int, score: Score) -> Array:
-    """A dotted-eighth echo (the most common tempo-synced delay), darkened."""
-    seconds = 0.75 * 60.0 / score.tempo_bpm
-    board = Pedalboard([Delay(delay_seconds=seconds, feedback=0.32, mix=1.0)])
-    wet = board(send, sample_rate)
-    return signal.sosfilt(_send_filter(sample_rate), wet, axis=1).astype(np.float32) * np.float32(0.5)
+def _delay_chain(score: Score) -> Pedalboard:
+    """A dotted-eighth echo (the most common tempo-synced delay), darkened afterwards."""
+    return Pedalboard([Delay(delay_seconds=0.75 * 60.0 / score.tempo_bpm, feedback=0.32, mix=1.0)])
 
 
 @functools.lru_cache(maxsize=4)
@@ -341,12 +360,19 @@ def integrated_loudness(audio: Array, sample_rate: int) -> float:
     n = audio.shape[1]
     if n < block:
         return float("-inf")
-    weighted = signal.sosfilt(k_weighting(sample_rate).astype(audio.dtype), audio, axis=1)
     # Energy per 100 ms step (left and right weigh 1.0 each; no surround channels
-    # here); a 400 ms gating block is four consecutive steps. One pass, no cumsum.
+    # here); a 400 ms gating block is four consecutive steps. Filtered a few
+    # seconds at a time, carrying the filter state, to keep temporaries small.
+    sos = k_weighting(sample_rate).astype(np.float32)
+    state = np.zeros((sos.shape[0], audio.shape[0], 2), dtype=np.float32)
     steps = n // step
-    squared = np.square(weighted[:, : steps * step])
-    energy_steps = squared.reshape(audio.shape[0], steps, step).sum(axis=2, dtype=np.float64).sum(axis=0)
+    energy_steps = np.empty(steps)
+    per_chunk = 16  # steps filtered at once
+    for first in range(0, steps, per_chunk):
+        last = min(steps, first + per_chunk)
+        weighted, state = signal.sosfilt(sos, audio[:, first * step : last * step], axis=1, zi=state)
+        squared = np.square(weighted, dtype=np.float32).reshape(audio.shape[0], last - first, step)
+        energy_steps[first:last] = squared.sum(axis=2, dtype=np.float64).sum(axis=0)
     per_block = block // step
     window = np.convolve(energy_steps, np.ones(per_block), mode="valid")
     energy = window / block
