@@ -105,8 +105,12 @@ def generate(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = GenerateForm(request.POST)
         form.is_valid()  # all fields optional text: binds cleaned_data for the service
-        user = acting_user(request, create=True)
+        user = acting_user(request)
         try:
+            if user is None:
+                # Validate before making a guest, so a mistyped first try leaves no guest row behind.
+                services.validate_params(form.params())
+                user = acting_user(request, create=True)
             track = services.request_generation(user, form.params(), source="web")
         except services.GenerationRejected as exc:
             form.add_error(None if exc.field == services.NON_FIELD or exc.field not in FIELDS else exc.field,
@@ -346,8 +350,17 @@ def track_delete(request: HttpRequest, track_id: Any) -> HttpResponse:
 @require_POST
 def track_play(request: HttpRequest, track_id: Any) -> HttpResponse:
     track = _own_track(request, track_id)
-    services.count_play(track, acting_user(request))
+    if _first_play(request, track):
+        services.count_play(track, acting_user(request))
     return HttpResponse(status=204)
+
+
+def _first_play(request: HttpRequest, track: Track) -> bool:
+    """One counted play per visitor (address) and track per 10 minutes, so pings cannot inflate counts."""
+    from himig.ratelimit import hit
+
+    visitor = request.META.get("REMOTE_ADDR", "") or "unknown"
+    return hit("play", f"{track.pk}:{visitor}", 1, 600).allowed
 
 
 # --- library --------------------------------------------------------------------
@@ -450,5 +463,6 @@ def shared_image(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def shared_play(request: HttpRequest, slug: str) -> HttpResponse:
     track = _shared(slug)
-    services.count_play(track, acting_user(request))
+    if _first_play(request, track):
+        services.count_play(track, acting_user(request))
     return HttpResponse(status=204)

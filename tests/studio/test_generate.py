@@ -173,3 +173,10 @@ def test_the_form_needs_csrf(user) -> None:
 )
 def test_titles_are_made_from_the_prompt(prompt: str, title: str) -> None:
     assert services.title_from_prompt(prompt) == title
+
+
+def test_a_rejected_first_try_leaves_no_guest_behind(client: Client) -> None:
+    from himig.accounts.models import User
+
+    assert client.post("/generate/", {**GOOD, "prompt": ""}).status_code == 400
+    assert not User.objects.filter(is_guest=True).exists()

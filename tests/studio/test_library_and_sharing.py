@@ -158,3 +158,11 @@ def test_the_share_card_is_a_png_of_the_waveform(alice_client: Client, user, tra
 def test_unknown_slugs_are_404(client: Client) -> None:
     assert client.get("/t/nope").status_code == 404
     assert client.get("/t/" + "x" * 40).status_code == 404
+
+
+def test_repeated_play_pings_count_once(alice_client: Client, user, track_factory) -> None:
+    track = share(alice_client, track_factory(user), True)
+    for _ in range(5):
+        Client().post(f"/t/{track.share_slug}/play")
+    track.refresh_from_db()
+    assert track.play_count == 1
