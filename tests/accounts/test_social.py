@@ -200,3 +200,26 @@ def test_provider_without_a_secret_stays_hidden(client, settings):
     from himig.accounts.providers import enabled_providers
 
     assert enabled_providers() == []
+
+
+def test_github_without_a_public_email_asks_for_one(client, providers_on, mail_dir):
+    state = start_login(client, "github")
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.POST, GITHUB_TOKEN, json={"access_token": "gh-token", "token_type": "bearer"})
+        rsps.add(responses.GET, GITHUB_USER, json={"id": 7, "login": "quiet", "name": "Quiet One", "email": None})
+        rsps.add(responses.GET, GITHUB_EMAILS, status=404)
+        response = finish_login(client, "github", state)
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/3rdparty/signup/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert b'name="email"' in page.content
+    assert not User.objects.exists()
+
+    done = client.post("/accounts/3rdparty/signup/", {"email": "quiet@example.com"})
+    assert done.status_code == 302
+    user = User.objects.get(email="quiet@example.com")
+    assert SocialAccount.objects.get(user=user).uid == "7"
+    # An address GitHub did not vouch for must be verified by mail first.
+    assert not EmailAddress.objects.get(user=user).verified
+    assert len(list(mail_dir.iterdir())) == 1
