@@ -366,6 +366,28 @@ def _first_play(request: HttpRequest, track: Track) -> bool:
 # --- library --------------------------------------------------------------------
 
 
+def _card_facts(track: Track) -> str:
+    """“75 BPM (asked: auto, measured 74.9) · E major” — requested vs delivered, in one line."""
+    if track.status != Track.Status.READY:
+        return ""
+    chosen = services.resolved_settings(track)
+    measured = track.delivered or {}
+    parts = []
+    if chosen["tempo_bpm"]:
+        tempo = f"{round(float(chosen['tempo_bpm']))} BPM"
+        notes = [f"asked {track.tempo_bpm}" if track.tempo_bpm else "asked: auto"]
+        if measured.get("tempo_bpm"):
+            notes.append(f"measured {float(measured['tempo_bpm']):.1f}")
+        parts.append(f"{tempo} ({', '.join(notes)})")
+    if chosen["key"]:
+        key = str(chosen["key"])
+        notes = [f"asked {track.key}" if track.key else "asked: auto"]
+        if measured.get("key"):
+            notes.append(f"measured {measured['key']}")
+        parts.append(f"{key} ({', '.join(notes)})")
+    return " · ".join(parts)
+
+
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
@@ -390,7 +412,7 @@ def library(request: HttpRequest) -> HttpResponse:
     items = []
     for track in tracks:
         base = reverse("studio:track_file", args=[track.pk, "x"])[:-1]
-        items.append({"track": track, "file_base": base,
+        items.append({"track": track, "file_base": base, "facts": _card_facts(track),
                       "player": _player(track, base, reverse("studio:track_play", args=[track.pk]))})
     return render(request, "studio/library.html", {
         "items": items,

@@ -69,6 +69,8 @@ def test_the_library_page_lists_only_my_tracks_with_players(
     assert "Mine" in html and "Bobs secret" not in html
     assert "data-player" in html and f"/tracks/{mine.pk}/files/mp3" in html
     assert "data-favorite-form" in html and f"/tracks/{mine.pk}/files/stems?download=1" in html
+    assert "112 BPM (asked: auto, measured 111.8)" in html and "G major (asked: auto, measured G major)" in html
+    assert f"/tracks/{mine.pk}/regenerate" in html and "Variation" in html
 
 
 def test_the_library_page_paginates_with_an_older_link(alice_client: Client, many: list[Track]) -> None:
