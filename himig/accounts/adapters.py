@@ -60,13 +60,21 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             return
         vouched = [address.email for address in sociallogin.email_addresses if address.verified]
         for email in vouched:
-            unverified = EmailAddress.objects.filter(user=user, email__iexact=email, verified=False)
-            if not unverified.exists():
+            addresses = EmailAddress.objects.filter(user=user, email__iexact=email)
+            if addresses.filter(verified=True).exists():
+                continue
+            # Either an unverified address row, or none at all (e.g. an account made
+            # with createsuperuser): in both cases nobody has proved ownership yet.
+            if not addresses.exists() and (user.email or "").lower() != email.lower():
                 continue
             if user.has_usable_password():
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
-            unverified.update(verified=True)
+            if addresses.exists():
+                addresses.update(verified=True)
+            else:
+                has_primary = EmailAddress.objects.filter(user=user, primary=True).exists()
+                EmailAddress.objects.create(user=user, email=email.lower(), verified=True, primary=not has_primary)
 
     def populate_user(self, request: HttpRequest, sociallogin: Any, data: dict[str, Any]) -> Any:
         user = super().populate_user(request, sociallogin, data)

@@ -223,3 +223,17 @@ def test_github_without_a_public_email_asks_for_one(client, providers_on, mail_d
     # An address GitHub did not vouch for must be verified by mail first.
     assert not EmailAddress.objects.get(user=user).verified
     assert len(list(mail_dir.iterdir())) == 1
+
+
+def test_account_without_an_address_row_is_claimed_by_the_vouched_owner(client, providers_on):
+    # e.g. made with `manage.py createsuperuser`: an email on the user, no allauth row.
+    admin = User.objects.create_superuser("gina@example.com", PASSWORD)
+    state = start_login(client, "google")
+    with responses.RequestsMock() as rsps:
+        mock_google(rsps)
+        response = finish_login(client, "google", state)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(admin.pk)
+    admin.refresh_from_db()
+    assert not admin.has_usable_password()
+    assert EmailAddress.objects.get(user=admin).verified
