@@ -53,6 +53,7 @@ test: install-dev e2e-deps lint
 bench: install-dev
 	$(PY) bench/engine_speed.py
 	$(PY) bench/quality.py
+	$(PY) bench/api_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
