@@ -172,3 +172,10 @@ def test_error_pages_render_without_a_request_context():
 
     assert "Something went wrong on our side" in render_to_string("500.html")
     assert "couldn't find that page" in render_to_string("404.html")
+
+
+def test_home_greets_a_signed_in_person(client, verified_user):
+    client.force_login(verified_user(display_name="Dana"))
+    page = client.get("/").content
+    assert b"Welcome back, Dana" in page
+    assert b"guests get a few short tracks" not in page
