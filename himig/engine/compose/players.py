@@ -75,7 +75,12 @@ def drums(ctx: Ctx, slot: Slot) -> list[Note]:
             if section.name == "build" and slot.params.get("build_roll"):
                 notes.extend(_build_roll(ctx, section, bar, base))
                 continue
+            rolls = float(slot.params.get("roll_chance", 0.0))
             for key, pattern in groove.lanes.items():
+                if rolls and key == CLOSED_HAT and ctx.rng.random() < rolls:
+                    # trap hats: a roll moves around the bar's second half from bar to bar
+                    spot = ctx.rng.randrange(groove.steps // 2, groove.steps)
+                    pattern = pattern[:spot] + ctx.rng.choice("rt") + pattern[spot + 1 :]
                 for i, ch in enumerate(pattern[: groove.steps]):
                     if ch == "." or i >= fill_from and key not in (CLOSED_HAT, RIDE, PEDAL_HAT):
                         continue
@@ -365,11 +370,13 @@ def comp(ctx: Ctx, slot: Slot) -> list[Note]:
     for section in ctx.sections:
         if not ctx.active(slot, section):
             continue
-        pattern = pick(patterns, section.energy)
-        steps = len(pattern)
+        choices = pick(patterns, section.energy).split("|")
+        steps = len(choices[0])
         step, triplet = _steps_grid(ctx, steps)
         for bar in range(section.start_bar, section.end_bar):
             bar_tick = ctx.bar_start(bar)
+            # "a|b|c" lists rhythms a player moves between bar by bar (jazz comping)
+            pattern = choices[0] if len(choices) == 1 or bar == section.start_bar else ctx.rng.choice(choices)
             for i, ch in enumerate(pattern):
                 if ch not in "xXsDU":
                     continue

@@ -30,7 +30,7 @@ def arrange(ctx: Ctx) -> list[Slot]:
     mood = ctx.brief.mood
     if sub == "trap":
         return [
-            kit(TRAP, instrument="808 drums", fill="hats", gain_db=-2, reverb=0.06),
+            kit(TRAP, instrument="808 drums", fill="hats", gain_db=-2, reverb=0.06, roll_chance=0.6),
             bass("808", player=players.bass_808, low=26, gain_db=0.0),
             pad("pad", "synth pad", low=52, high=72, gain_db=-12, reverb=0.5),
             lead("bells" if mood in {"Dark", "Mysterious", "Intense"} else "pluck" if mood in {"Happy", "Energetic"} else "flute",

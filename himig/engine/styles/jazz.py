@@ -24,10 +24,10 @@ def arrange(ctx: Ctx) -> list[Slot]:
     horn = ("tenor sax" if mood in {"Romantic", "Sad", "Melancholic", "Energetic", "Intense"} else
             "muted trumpet" if mood in {"Mysterious", "Dark"} else
             "vibraphone" if mood in {"Calm", "Peaceful"} else "alto sax")
-    comp_patterns = {
-        "low": "x-------x-------",
-        "mid": "s.....s.....s...",
-        "high": "s..s..s...s..s..",
+    comp_patterns = {  # Charleston and its cousins, chosen bar by bar like a pianist would
+        "low": "x-------x-------|x-----------x---|x-------------x-",
+        "mid": "s.....s.........|..s.....s.......|s.....s.....s...|......s...s.....|s.........s.....",
+        "high": "s..s..s...s..s..|s.....s...s.....|..s..s....s..s..|s.....s.....s...",
     }
     return [
         kit(BRUSHES if soft else RIDE, instrument="brushes" if soft else "jazz drums", fill="sparse",
