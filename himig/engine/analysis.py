@@ -23,6 +23,14 @@ from himig.engine.theory import NOTE_NAMES
 MIN_BPM, MAX_BPM = 40.0, 240.0
 _ANALYSIS_RATE = 5512.5
 _MIN_TEMPO_CONFIDENCE = 0.1
+# Key finding: notes below the cutoff count this much more, and so does the ending.
+_BASS_CUTOFF_HZ = 260.0
+_BASS_WEIGHT = 2.0
+_ENDING_SHARE = 1 / 6
+_ENDING_WEIGHT = 2.0
+# …and the bass of the last seconds (the final tonic) adds this much to a key's score.
+_TAIL_SECONDS = 3.0
+_TAIL_BASS_WEIGHT = 0.3
 _PRIOR_CENTRE_BPM = 115.0
 _PRIOR_OCTAVES = 1.0  # standard deviation of the tempo prior, in octaves
 
@@ -225,21 +233,42 @@ def _settle_octave(envelope: np.ndarray, lag: float, fps: float) -> float:
 
 
 def estimate_key(x: np.ndarray, sr: float) -> tuple[str | None, float]:
-    """Key name like ``"A minor"`` and a confidence in 0–1 (the profile correlation)."""
+    """Key name like ``"A minor"`` and a confidence in 0–1 (the profile correlation).
+
+    Profile correlation alone confuses a key with its relative minor and with the
+    minor key on its third (a Cmaj7 holds an E minor triad); the bass of the last
+    seconds — where a piece lands on its tonic — breaks those ties.
+    """
     chroma = chromagram(x, sr)
     if chroma.sum() <= 0:
         return None, 0.0
-    best_name, best_r = None, -1.0
+    tail = x[-int(_TAIL_SECONDS * sr) :]
+    bass = chromagram(tail, sr, low_hz=40.0, high_hz=_BASS_CUTOFF_HZ, size=4096, hop=2048, emphasis=False)
+    bass = bass / bass.max() if bass.max() > 0 else bass
+    best_name, best_score, best_r = None, -np.inf, 0.0
     for tonic in range(12):
         for mode, profile in (("major", _MAJOR_PROFILE), ("minor", _MINOR_PROFILE)):
             r = float(np.corrcoef(chroma, np.roll(profile, tonic))[0, 1])
-            if r > best_r:
-                best_name, best_r = f"{NOTE_NAMES[tonic]} {mode}", r
+            score = r + _TAIL_BASS_WEIGHT * float(bass[tonic])
+            if score > best_score:
+                best_name, best_score, best_r = f"{NOTE_NAMES[tonic]} {mode}", score, r
     return best_name, max(0.0, best_r)
 
 
-def chromagram(x: np.ndarray, sr: float, *, size: int = 4096, hop: int = 4096) -> np.ndarray:
+def chromagram(
+    x: np.ndarray,
+    sr: float,
+    *,
+    size: int = 4096,
+    hop: int = 4096,
+    low_hz: float = 55.0,
+    high_hz: float = 2000.0,
+    emphasis: bool = True,
+) -> np.ndarray:
     """Energy per pitch class (C=0 … B=11) between 55 Hz and 2 kHz, bass and ending weighted.
+
+    ``low_hz``/``high_hz`` choose another band; ``emphasis=False`` weighs all notes and
+    frames alike.
 
     Two habits of tonal music break the tie between a key and its relative (C major vs
     A minor share every note): the bass sits on the tonic more than on any other note,
@@ -251,17 +280,19 @@ def chromagram(x: np.ndarray, sr: float, *, size: int = 4096, hop: int = 4096) -
     frames = _frames(x, size, hop) * np.hanning(size).astype(np.float32)
     magnitude = np.abs(np.fft.rfft(frames, axis=1))
     freqs = np.fft.rfftfreq(size, 1.0 / sr)
-    band = (freqs >= 55.0) & (freqs <= min(2000.0, sr / 2 - 1))
+    band = (freqs >= low_hz) & (freqs <= min(high_hz, sr / 2 - 1))
     midi = 69.0 + 12.0 * np.log2(freqs[band] / 440.0)
     nearest = np.round(midi)
     # Bins far from a semitone centre are leakage between two notes: weigh them down.
     weight = np.cos(np.clip(midi - nearest, -0.5, 0.5) * np.pi) ** 2
-    weight = weight * np.where(freqs[band] < 260.0, 2.0, 1.0)
+    if emphasis:
+        weight = weight * np.where(freqs[band] < _BASS_CUTOFF_HZ, _BASS_WEIGHT, 1.0)
     energy = np.sqrt(magnitude[:, band]) * weight
     # Per-frame normalisation so loud sections do not outvote the rest of the track.
     energy = energy / np.maximum(energy.sum(axis=1, keepdims=True), 1e-9)
     frame_weight = np.ones(energy.shape[0])
-    frame_weight[-max(1, energy.shape[0] // 6) :] = 2.0
+    if emphasis:
+        frame_weight[-max(1, round(energy.shape[0] * _ENDING_SHARE)) :] = _ENDING_WEIGHT
     per_bin = frame_weight @ energy
     chroma: np.ndarray = np.bincount(nearest.astype(int) % 12, weights=per_bin, minlength=12)
     return chroma
