@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 
@@ -208,3 +213,47 @@ def test_synth_notes_are_cached(renderer):
     before = renderer.cache.misses
     renderer.render(score_of(part))
     assert renderer.cache.misses - before <= 2  # two distinct notes, synthesised once each
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = open(f"/proc/{pid}/status").read() if os.path.exists(f"/proc/{pid}/status") else ""
+    return "State:\tZ" not in status
+
+
+def test_two_processes_render_the_same_samples_and_survive_losing_the_helper(renderer):
+    parts = [
+        Part(name=f"p{i}", role="harmony", instrument="piano", program=i * 8, notes=[Note(j * 240, 400, 55 + i + j % 7, 90) for j in range(10)])
+        for i in range(4)
+    ] + [synth_part("pluck"), synth_part("sub_bass")]
+    score = score_of(*parts)
+    serial = renderer.render(score)
+    parallel = Renderer(sample_rate=SR, workers=2)
+    try:
+        together = parallel.render(score)
+        assert list(together) == list(serial)
+        for name in serial:
+            assert np.array_equal(together[name], serial[name]), name
+        assert parallel.helper is not None
+        parallel.helper._process.kill()
+        parallel.helper._process.wait()
+        alone = parallel.render(score)  # the helper is gone: the parent finishes the work
+        assert parallel.helper is None
+        for name in serial:
+            assert np.array_equal(alone[name], serial[name]), name
+    finally:
+        parallel.close()
+
+
+def test_the_helper_leaves_when_its_parent_is_killed(tmp_path):
+    script = "import os, sys; from himig.engine.render import Renderer; r = Renderer(workers=2); r.wait_ready(); print(r.helper._process.pid, flush=True); os.kill(os.getpid(), 9)"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    helper = int(done.stdout.split()[0])
+    for _ in range(100):  # it notices end-of-file on its pipe at once; allow a slow machine
+        if not _alive(helper):
+            break
+        time.sleep(0.1)
+    assert not _alive(helper)
