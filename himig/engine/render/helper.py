@@ -221,4 +221,12 @@ def main() -> None:
     # The protocol owns the real stdout; anything printed goes to stderr instead.
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    _serve(sys.stdin.buffer, answers)
+    try:
+        _serve(sys.stdin.buffer, answers)
+    except (BrokenPipeError, ConnectionError):
+        pass  # the parent went away while we were answering: nothing left to do
+    finally:
+        try:
+            answers.close()
+        except OSError:
+            pass
