@@ -81,6 +81,30 @@ def measure(conn: http.client.HTTPConnection, method: str, path: str, count: int
     return timings
 
 
+def cpu_seconds(root_pid: int | None) -> float:
+    """CPU time (user + system) used so far by ``root_pid`` and its descendants (Linux /proc)."""
+    if root_pid is None or not Path("/proc").exists():
+        return float("nan")
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier += children
+    return sum(used.get(pid, 0.0) for pid in tree)
+
+
 def wait_until_up(host: str, port: int, timeout_s: float = 90) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -136,12 +160,19 @@ def main() -> None:
         measure(conn, "GET", "/api/tracks", 20, headers=auth)
         measure(conn, "GET", "/api/health", 20, headers={})
         measure(conn, "POST", "/api/generate", 5, headers=post, body=body, expect=(202,))
-        results = {
-            "GET /api/tracks (1,000 tracks, page of 20)": measure(conn, "GET", "/api/tracks", args.reads, headers=auth),
-            "GET /api/health": measure(conn, "GET", "/api/health", args.reads, headers={}),
-            "POST /api/generate (enqueue)": measure(conn, "POST", "/api/generate", args.writes, headers=post,
-                                                    body=body, expect=(202,)),
-        }
+        server_pid = server.pid if server is not None else None
+        runs = [
+            ("GET /api/tracks (1,000 tracks, page of 20)", "GET", "/api/tracks", args.reads, auth, None, (200,)),
+            ("GET /api/health", "GET", "/api/health", args.reads, {}, None, (200,)),
+            ("POST /api/generate (enqueue)", "POST", "/api/generate", args.writes, post, body, (202,)),
+        ]
+        results: dict[str, list[float]] = {}
+        cpu_ms: dict[str, float] = {}
+        for name, method, path, count, headers, payload, expect in runs:
+            before = cpu_seconds(server_pid)
+            results[name] = measure(conn, method, path, count, headers=headers, body=payload, expect=expect)
+            # Server CPU per request: what a request costs, whatever else the machine is doing.
+            cpu_ms[name] = (cpu_seconds(server_pid) - before) * 1000 / count
     finally:
         if server is not None:
             server.terminate()
@@ -149,11 +180,13 @@ def main() -> None:
         if tmp is not None:
             tmp.cleanup()
 
-    print(f"API latency on loopback, {os.cpu_count()} CPUs, one keep-alive client ({'--url' if args.url else 'manage.py run'})")
-    print(f"{'endpoint':46} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"API latency on loopback, {os.cpu_count()} CPUs (load average {load:.1f}), one keep-alive client "
+          f"({'--url' if args.url else 'manage.py run'})")
+    print(f"{'endpoint':46} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8} {'server CPU ms':>14}")
     for name, values in results.items():
         print(f"{name:46} {len(values):5d} {percentile(values, 50):8.1f} {percentile(values, 95):8.1f} "
-              f"{percentile(values, 99):8.1f} {statistics.fmean(values):8.1f}")
+              f"{percentile(values, 99):8.1f} {statistics.fmean(values):8.1f} {cpu_ms[name]:14.1f}")
 
 
 if __name__ == "__main__":
