@@ -12,8 +12,9 @@ hide a bug in its audio:
   ≤ −1 dBTP), clipped samples, silent gaps over 1 s before the ending;
 * tempo by librosa beat tracking at 44.1 kHz against the expected range and against
   the plan (±4 %; half/double time only when the plan's tempo is itself in range);
-* key from librosa's chroma against the plan's key (a modal plan — dorian, mixolydian…
-  — also accepts the major/minor key with the same notes) and against ``expect.key``;
+* key from librosa's chroma (Krumhansl–Kessler profiles, the final bass breaking
+  relative-key ties) against the plan's key (a modal plan — dorian, mixolydian… — also
+  accepts the major/minor key with the same notes) and against ``expect.key``;
 * drums: the plan's drum part and the share of percussive energy (librosa HPSS);
 * instruments, inferred genre and mood against the ``expect`` fields; the energy
   ordering of ``energy_below`` pairs (onset rate, spectral flux and tempo);
@@ -92,14 +93,28 @@ def silent_gaps(mono: np.ndarray, sr: int) -> list[tuple[float, float]]:
     return gaps
 
 
-def key_from_chroma(chroma: np.ndarray) -> tuple[str, float]:
-    best, best_r = "", -2.0
+def key_from_chroma(chroma: np.ndarray, final_bass: np.ndarray | None = None) -> tuple[str, float]:
+    """Krumhansl–Kessler correlation; the final bass (if given) breaks relative-key ties."""
+    bass = np.zeros(12) if final_bass is None else final_bass / max(float(final_bass.max()), 1e-12)
+    best, best_score, best_r = "", -np.inf, 0.0
     for tonic in range(12):
         for mode, profile in (("major", _MAJOR), ("minor", _MINOR)):
             r = float(np.corrcoef(chroma, np.roll(profile, tonic))[0, 1])
-            if r > best_r:
-                best, best_r = f"{_NOTES[tonic]} {mode}", r
+            if r + 0.3 * bass[tonic] > best_score:
+                best, best_score, best_r = f"{_NOTES[tonic]} {mode}", r + 0.3 * bass[tonic], r
     return best, best_r
+
+
+def librosa_key(y: np.ndarray, sr: int) -> tuple[str, float]:
+    """Key from librosa's chroma (long FFT so bass notes resolve) plus the bass of the last 3 s."""
+    import librosa
+
+    chroma = librosa.feature.chroma_stft(y=y, sr=sr, n_fft=8192, tuning=0.0).mean(axis=1)
+    tail = np.abs(librosa.stft(y[-3 * sr :], n_fft=8192, hop_length=2048)) ** 2
+    freqs = librosa.fft_frequencies(sr=sr, n_fft=8192)
+    tail[(freqs < 40) | (freqs > 260)] = 0.0
+    bass = librosa.feature.chroma_stft(S=tail, sr=sr, n_fft=8192, tuning=0.0, octwidth=None).sum(axis=1)
+    return key_from_chroma(chroma, bass)
 
 
 def _pitch_set(tonic: int, mode: str) -> frozenset[int]:
@@ -157,8 +172,7 @@ class Measured:
         tempo, _ = librosa.beat.beat_track(y=mono, sr=sr)
         self.tempo = float(np.atleast_1d(tempo)[0])
         half = librosa.resample(mono, orig_sr=sr, target_sr=22050)
-        chroma = librosa.feature.chroma_stft(y=half, sr=22050).mean(axis=1)
-        self.key, self.key_r = key_from_chroma(chroma)
+        self.key, self.key_r = librosa_key(half, 22050)
         # Drums: share of percussive energy in a 20 s excerpt from the middle (HPSS is slow).
         middle = half.size // 2
         excerpt = half[max(0, middle - 10 * 22050) : middle + 10 * 22050]
