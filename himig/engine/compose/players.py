@@ -261,6 +261,7 @@ def walking_bass(ctx: Ctx, slot: Slot) -> list[Note]:
     a chromatic approach into the next root."""
     notes: list[Note] = []
     low = slot.low
+    high = min(slot.high, low + 19)  # an upright bass walks in its low octave and a half
     prev = None
     for section in ctx.sections:
         if not ctx.active(slot, section):
@@ -274,19 +275,20 @@ def walking_bass(ctx: Ctx, slot: Slot) -> list[Note]:
             next_tick = tick + beat_step
             root = _root(span.chord, low)
             if tick == span.start:
-                pitch = root if prev is None or abs(root - prev) <= 7 or root + 12 > slot.high else root + 12
+                pitch = root if prev is None or abs(root - prev) <= 7 or root + 12 > high else root + 12
                 if prev is not None and abs(pitch - prev) > 7 and pitch - 12 >= low:
                     pitch -= 12
             elif next_tick >= span.end:
                 following = ctx.chord_at(min(span.end, ctx.final_tick)).chord
                 target = _root(following, low)
-                target = target + 12 if prev is not None and abs(target + 12 - prev) < abs(target - prev) else target
+                if prev is not None and target + 12 <= high and abs(target + 12 - prev) < abs(target - prev):
+                    target += 12
                 pitch = target + (1 if (prev or target) > target else -1)
             else:
                 tones = [place_pc(pc, prev or root) for pc in span.chord.pcs[:4]]
-                options = [t for t in tones if t != prev and low <= t <= slot.high] or [root]
+                options = [t for t in tones if t != prev and low <= t <= high] or [root]
                 pitch = min(options, key=lambda t: abs(t - (prev or root)) + ctx.rng.random() * 4)
-            pitch = max(low, min(slot.high, pitch))
+            pitch = max(low, min(high, pitch))
             vel = ctx.velocity(ctx.mood.velocity + (6 if tick % ctx.bar_ticks == 0 else 0), section.energy, 8)
             notes.append(Note(place(ctx, tick, jitter_ms=6), round(beat_step * 0.92), pitch, vel))
             prev = pitch
