@@ -23,10 +23,10 @@ EXAMPLE_PROMPTS: tuple[str, ...] = (
 )
 
 PROMPT_TIPS: tuple[tuple[str, str], ...] = (
-    ("Be descriptive", "say what the music is for and how it should feel: “warm, nostalgic, unhurried”."),
-    ("Add context", "“for a cooking video”, “workout”, “study session”, “game menu”, “trailer”."),
-    ("Name instruments", "“acoustic guitar”, “piano”, “strings”, “808”; “no drums” is honoured too."),
-    ("Say the energy level", "“relaxing”, “building”, “high-energy”, “intense”, or a tempo like “90 bpm”."),
+    ("Be descriptive", "Say what the music is for and how it should feel: “warm, nostalgic, unhurried”."),
+    ("Add context", "Mention the use: “for a cooking video”, “workout”, “study session”, “game menu”, “trailer”."),
+    ("Name instruments", "For example “acoustic guitar”, “piano”, “strings”, “808”; “no drums” is honoured too."),
+    ("Say the energy level", "“Relaxing”, “building”, “high-energy”, “intense”, or a tempo like “90 bpm”."),
 )
 
 FIELDS = ("prompt", "genre", "mood", "duration", "tempo_bpm", "key", "instruments", "seed")
