@@ -249,9 +249,8 @@ class _Model:
         vectors = _cached_embeddings(self.encoder, sentences + mood_sentences)
         self.prototypes = vectors
 
-    def scores(self, text: str, rows: list[np.ndarray]) -> np.ndarray:
+    def scores(self, vector: np.ndarray, rows: list[np.ndarray]) -> np.ndarray:
         """Softmax over labels of each label's prototype similarity (max and mean blended)."""
-        vector = self.encoder.encode(text)
         sims = self.prototypes @ vector
         per_label = np.array([0.7 * sims[r].max() + 0.3 * sims[r].mean() for r in rows])
         return _softmax(per_label / _TEMPERATURE)
@@ -416,8 +415,9 @@ def understand(text: str) -> Descriptors:
 
     model = _get_model()
     embed_text = " ".join(t for i, t in enumerate(tokens) if not negated[i] and i not in negators) or "music"
-    genre_probs = model.scores(embed_text, model.genre_rows)
-    mood_probs = model.scores(embed_text, model.mood_rows)
+    vector = model.encoder.encode(embed_text)
+    genre_probs = model.scores(vector, model.genre_rows)
+    mood_probs = model.scores(vector, model.mood_rows)
 
     genre_prior = _sum_priors((h.sense.genre_prior for h in live), GENRES)
     genre_prior += _instrument_prior(d.instruments)
