@@ -274,6 +274,9 @@ def _subgenre(style: Style, descriptors: Descriptors, prompt: str, mood: str) ->
 
 def _choose_key(style: Style, profile: MoodProfile, rng: random.Random) -> Key:
     modes = [(m, w) for m, w in profile.modes if m in style.modes] or [(style.modes[0], 1.0)]
+    if profile.name in {"Calm", "Peaceful", "Romantic"} and rng.random() < style.minor_lean:
+        # lo-fi, downtempo and dub are minor-key worlds even when the mood is gentle
+        modes = [(m, 1.0) for m in ("dorian", "minor") if m in style.modes] or modes
     mode = rng.choices([m for m, _ in modes], weights=[w for _, w in modes])[0]
     tonic = rng.choice(style.tonics)
     return Key(tonic, mode)

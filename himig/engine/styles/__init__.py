@@ -39,6 +39,7 @@ class Style:
     waltz_subgenres: tuple[str, ...] = ("waltz",)
     aliases: dict[str, str] = dataclasses.field(default_factory=dict)  # prompt word → subgenre
     sub_forms: dict[str, str] = dataclasses.field(default_factory=dict)  # subgenre → form kind
+    minor_lean: float = 0.0  # chance a calm major-leaning mood still gets the style's minor/dorian sound
     colour: float = 1.0  # how readily chords gain 7ths/9ths/sus (times the mood's tension)
     cadence: dict[str, str] | None = None  # "major"/"minor" → the last bar before the final chord
     final_major: str = "I"  # the final chord in major keys

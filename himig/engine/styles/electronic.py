@@ -89,6 +89,7 @@ STYLE = Style(
     arrange=arrange,
     modes=("minor", "major", "dorian", "phrygian"),
     colour=0.4,
+    minor_lean=0.6,
     mood_weight=0.3,
     sub_forms={"downtempo": "song", "synthwave": "song"},
     aliases={"edm": "house", "dance": "house", "club": "house", "house": "house", "techno": "techno",

@@ -73,6 +73,7 @@ STYLE = Style(
     arrange=arrange,
     modes=("minor", "dorian", "phrygian", "major"),
     colour=1.4,
+    minor_lean=0.6,
     mood_weight=0.25,
     aliases={"boom bap": "boom bap", "boom-bap": "boom bap", "boombap": "boom bap", "lo-fi": "lofi", "lofi": "lofi",
              "lo fi": "lofi", "chillhop": "lofi", "trap": "trap", "drill": "trap"},
