@@ -89,6 +89,7 @@ class Brief:
     duration: int
     seed: int
     prompt: str = ""
+    unavailable_instruments: list[str] = dataclasses.field(default_factory=list)  # asked for, not in the vocabulary
 
     @property
     def style(self) -> Style:
@@ -136,6 +137,7 @@ class Brief:
             "context": self.context,
             "hints": list(self.hints),
             "ending": score.ending,
+            "instruments_unavailable": list(self.unavailable_instruments),
             "parts": [
                 {"name": p.name, "instrument": p.instrument, "role": p.role, "notes": len(p.notes)} for p in score.parts
             ],
@@ -200,10 +202,13 @@ def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
     key = request.key or descriptors.key or _choose_key(style, profile, rng)
 
     requested: list[str] = []
+    unavailable: list[str] = []
     for word in list(request.instruments) + list(descriptors.instruments):
         name = canonical_instrument(word)
         if name and name not in requested:
             requested.append(name)
+        elif name is None and word not in unavailable:
+            unavailable.append(word)
     excluded = [n for n in (canonical_instrument(w) for w in descriptors.excluded_instruments) if n]
     requested = [r for r in requested if r not in excluded]
 
@@ -237,6 +242,7 @@ def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
         duration=request.duration,
         seed=request.seed,
         prompt=request.prompt,
+        unavailable_instruments=unavailable,
     )
 
 

@@ -143,3 +143,12 @@ def test_loopable_keeps_the_tail_short() -> None:
     loop = make_brief(request(genre="Electronic", mood="Energetic", duration=60), Descriptors(hints=["loopable"]))
     assert loop.form.hold_s < plain.form.hold_s or loop.form.hold_s <= 3.0
     assert "loopable" in loop.hints
+
+
+def test_unknown_instruments_are_reported_not_invented() -> None:
+    from himig.engine.compose import compose
+
+    brief = make_brief(request(genre="Pop", mood="Happy", instruments=["piano", "theremin"]), Descriptors())
+    assert brief.requested_instruments == ["piano"]
+    meta = brief.to_metadata(compose(brief))
+    assert meta["instruments_unavailable"] == ["theremin"]
