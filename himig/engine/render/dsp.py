@@ -133,15 +133,16 @@ def swept_filter(x: Array, cutoff: Array, sample_rate: int, q: float = 0.707, ki
     """A resonant biquad whose cutoff follows ``cutoff`` (Hz per sample), block by block.
 
     Transposed direct form II state is carried from block to block, so a moving
-    cutoff sweeps smoothly instead of restarting the filter.
+    cutoff sweeps smoothly instead of restarting the filter. ``x`` may be (n,) or
+    (channels, n): all channels go through each block's call together.
     """
-    out = np.empty(x.shape[-1], dtype=np.float64)
+    out = np.empty(x.shape, dtype=np.float64)
     starts = np.arange(0, x.shape[-1], BLOCK)
     bs, as_ = _biquads(kind, np.asarray(cutoff)[starts], q, sample_rate)
-    zi = np.zeros(2)
+    zi = np.zeros((*x.shape[:-1], 2))
     for index, start in enumerate(starts):
         stop = start + BLOCK
-        out[start:stop], zi = signal.lfilter(bs[index], as_[index], x[start:stop], zi=zi)
+        out[..., start:stop], zi = signal.lfilter(bs[index], as_[index], x[..., start:stop], axis=-1, zi=zi)
     return out
 
 

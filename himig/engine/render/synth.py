@@ -54,11 +54,11 @@ def saw_lead(spec: NoteSpec) -> Array:
     env, n = _env(spec, 0.006, 0.25, 0.75, 0.12)
     freq = _freq_curve(spec, n, vibrato_cents=12.0)
     detune = 2.0 ** (7.0 / 1200.0)
-    left = dsp.saw(freq * detune, spec.sample_rate, 0.1) + 0.25 * dsp.square(freq / 2.0, spec.sample_rate, 0.3)
-    right = dsp.saw(freq / detune, spec.sample_rate, 0.6) + 0.25 * dsp.square(freq / 2.0, spec.sample_rate, 0.3)
+    sub = 0.25 * dsp.square(freq / 2.0, spec.sample_rate, 0.3)
+    both = np.stack([dsp.saw(freq * detune, spec.sample_rate, 0.1) + sub, dsp.saw(freq / detune, spec.sample_rate, 0.6) + sub])
     cutoff = 1800.0 + 5200.0 * spec.brightness
     sweep = cutoff * (1.0 + 1.5 * np.exp(-np.arange(n) / (0.08 * spec.sample_rate)))
-    out = np.stack([dsp.swept_filter(left, sweep, spec.sample_rate, 1.2), dsp.swept_filter(right, sweep, spec.sample_rate, 1.2)])
+    out = dsp.swept_filter(both, sweep, spec.sample_rate, 1.2)
     return 0.32 * out * env
 
 
@@ -140,7 +140,7 @@ def synth_pad(spec: NoteSpec) -> Array:
     right = dsp.saw(base * 2 ** (9 / 1200), sr, float(rng.random())) + dsp.saw(base * 2 ** (-5 / 1200), sr, float(rng.random()))
     t = np.arange(n) / sr
     cutoff = (900.0 + 1400.0 * spec.brightness) * (1.0 + 0.6 * (1.0 - np.exp(-t / 1.5)))
-    out = np.stack([dsp.swept_filter(left, cutoff, sr, 0.9), dsp.swept_filter(right, cutoff, sr, 0.9)])
+    out = dsp.swept_filter(np.stack([left, right]), cutoff, sr, 0.9)
     return 0.2 * out * env
 
 
@@ -163,7 +163,7 @@ def riser(spec: NoteSpec) -> Array:
     rng = dsp.rng_for("riser", spec.gate)
     noise = rng.standard_normal((2, n))
     cutoff = 300.0 * (30.0 ** progress)  # 300 Hz → 9 kHz, exponential so it sounds even
-    swept = np.stack([dsp.swept_filter(noise[c], cutoff, sr, q=2.5, kind="band") for c in range(2)])
+    swept = dsp.swept_filter(noise, cutoff, sr, q=2.5, kind="band")
     tone = 0.3 * dsp.saw(dsp.midi_hz(spec.pitch + 24.0 * progress), sr)
     level = progress**2 * dsp.adsr(n, sr, 0.01, 1.0, 1.0, spec.gate, 0.12)
     return 0.35 * (swept + dsp.lowpass(tone, 4000.0, sr)) * level
