@@ -172,8 +172,7 @@ def request_generation(
     request = validate_params(params)
     _check_guest_limits(user, request)
     limit: RateLimit = hit("generate", str(user.pk), settings.HIMIG_RATE_GENERATE, RATE_WINDOW_S)
-    if not limit.allowed:
-        record_event("rate_limited", user, scope="generate")
+    if not limit.allowed:  # hit() has recorded the rate_limit_hit event
         raise RateLimited(limit)
 
     track = Track(

@@ -357,10 +357,11 @@ def track_play(request: HttpRequest, track_id: Any) -> HttpResponse:
 
 def _first_play(request: HttpRequest, track: Track) -> bool:
     """One counted play per visitor (address) and track per 10 minutes, so pings cannot inflate counts."""
-    from himig.ratelimit import hit
+    from django.core.cache import cache
 
     visitor = request.META.get("REMOTE_ADDR", "") or "unknown"
-    return hit("play", f"{track.pk}:{visitor}", 1, 600).allowed
+    # add() only succeeds for the first ping in the window (not a rate-limit refusal, so no event).
+    return bool(cache.add(f"played:{track.pk}:{visitor}", 1, timeout=600))
 
 
 # --- library --------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from himig.engine.errors import EngineError
 from himig.studio.worker import beat_worker, get_engine, recover_stale_tracks, worker_identity
 
 logger = logging.getLogger("himig.studio.worker")
@@ -54,7 +55,12 @@ class Command(BaseCommand):
         logging.getLogger("django_tasks_db").setLevel(logging.INFO)
         beat_worker(worker_id, current_track=None, backend="db")
         if not options["no_warm_up"]:
-            get_engine()
+            try:
+                get_engine()
+            except EngineError as exc:
+                # Keep serving the queue: each job then fails with this reason for the person to see,
+                # instead of the whole site stopping over, say, a missing SoundFont.
+                logger.error("the engine could not warm up: %s", exc)
         # One pass now: tracks orphaned while no worker was running start straight away.
         recover_stale_tracks()
         close_old_connections()
