@@ -216,3 +216,17 @@ def test_blues_follows_the_twelve_bar_form() -> None:
     twelve = ["I", "I", "I", "I", "IV", "IV", "I", "I", "V", "IV", "I", "V"]
     quick = ["I", "IV", "I", "I", "IV", "IV", "I", "I", "V", "IV", "I", "V"]
     assert roots[:12] in (twelve, quick)
+
+
+@pytest.mark.parametrize("genre", GENRES)
+def test_minor_key_loops_are_written_for_a_minor_tonic(genre: str) -> None:
+    # numerals are relative to the tonic's major scale, so a minor-key loop built on
+    # I, iii or vi would quietly play the relative major's chords
+    import re
+
+    from himig.engine.styles.moods import MOODS as PROFILES
+
+    loops = list(get_style(genre).minor) + [loop for p in PROFILES.values() for loop in p.minor]
+    for loop in loops:
+        for numeral in re.split(r"[ |]+", loop.strip()):
+            assert not re.fullmatch(r"(I|iii|vi)(?![IVi]).*", numeral), (genre, loop)

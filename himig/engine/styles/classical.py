@@ -74,7 +74,8 @@ def arrange(ctx: Ctx) -> list[Slot]:
     slots = [
         bass("cello", {"low": "R-------R-------", "mid": "R---R---R---R---", "high": "R-R-R-R-R-R-R-R-"},
              low=36, gain_db=-3, sections=None),
-        lead("violin", low=64, high=88, gain_db=-2, reverb=0.35, delay=0.0, sections=None, legato=0.92),
+        lead("violin", low=64, high=88, gain_db=-2, reverb=0.35, delay=0.0, sections=None, legato=0.92,
+             grid=4 if lively else 2, density=0.5 if lively else None),
     ]
     if lively:
         slots.append(arp("viola", "viola", (0, 2, 1, 2), 4, low=50, high=69, voices=3, gain_db=-4, reverb=0.3,

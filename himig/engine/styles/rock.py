@@ -23,6 +23,9 @@ def arrange(ctx: Ctx) -> list[Slot]:
     soft = ctx.brief.mood in SLOW_MOODS
     guitar = "electric guitar" if soft else "overdriven guitar" if ctx.brief.mood in {"Happy", "Uplifting"} else "distortion guitar"
     chug = {"low": "x---------------", "mid": "x-x-x-x-x-x-x-x-", "high": "x-x-x-x-x-x-x-x-"}
+    if ctx.brief.mood in {"Intense", "Dark"} and not slow:
+        # palm-muted 16th chugs: the ostinato that makes intense rock intense
+        chug = {"low": "x---------------", "mid": "x-x-x-x-x-x-x-x-", "high": "xxxxxxxxxxxxxxxx"}
     if slow:
         chug = {"low": "x-------x-------", "mid": "x-----x-x-------", "high": "x-x-x-x-x-x-x-x-"}
     slots = [
