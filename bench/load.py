@@ -21,6 +21,7 @@ else they served meanwhile.
 from __future__ import annotations
 
 import argparse
+import gzip
 import http.client
 import json
 import os
@@ -169,19 +170,26 @@ class SimulatedUser(threading.Thread):
             headers["Content-Type"] = "application/json"
         started = time.perf_counter()
         try:
-            if self.conn is None:
+            try:
+                reused = self.conn is not None
+                if self.conn is None:
+                    self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                self.conn.request(method, path, body=data, headers=headers)
+                response = self.conn.getresponse()
+            except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected):
+                # The server closed an idle keep-alive connection just as we reused it:
+                # nothing was processed, so send again on a new one, as browsers do.
+                if not reused:
+                    raise
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            self.conn.request(method, path, body=data, headers=headers)
-            response = self.conn.getresponse()
+                self.conn.request(method, path, body=data, headers=headers)
+                response = self.conn.getresponse()
             payload = response.read()
             ok = response.status in expect
             self.rec.record(name, (time.perf_counter() - started) * 1000, ok, f"{response.status}")
-            if ok and api and response.getheader("Content-Encoding") != "gzip" and payload:
-                return json.loads(payload)
             if ok and api and payload:
-                import gzip
-
-                return json.loads(gzip.decompress(payload))
+                gzipped = response.getheader("Content-Encoding") == "gzip"
+                return json.loads(gzip.decompress(payload) if gzipped else payload)
         except (OSError, http.client.HTTPException) as exc:
             self.rec.record(name, (time.perf_counter() - started) * 1000, False, repr(exc))
             self.conn = None
