@@ -230,3 +230,11 @@ def test_minor_key_loops_are_written_for_a_minor_tonic(genre: str) -> None:
     for loop in loops:
         for numeral in re.split(r"[ |]+", loop.strip()):
             assert not re.fullmatch(r"(I|iii|vi)(?![IVi]).*", numeral), (genre, loop)
+
+
+def test_an_added_instrument_never_clashes_with_a_part_name() -> None:
+    # the blues band already has a part called "harp" (its harmonica)
+    _, score = build("Blues", "Intense", duration=30, instruments=["harp"])
+    names = [p.name for p in score.parts]
+    assert len(names) == len(set(names))
+    assert "harp" in [p.instrument for p in score.parts]

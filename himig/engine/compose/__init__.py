@@ -171,8 +171,14 @@ def fit_instruments(ctx: Ctx, slots: list[Slot]) -> list[Slot]:
             slot.params.pop("synth", None)
             taken.add(slot.name)
             continue
-        kept.append(_new_slot(ctx, wanted, kept))
-        taken.add(kept[-1].name)
+        added = _new_slot(ctx, wanted, kept)
+        names = {s.name for s in kept}
+        base, n = added.name, 2
+        while added.name in names:  # "harp" (a harp) next to "harp" (the blues harmonica)
+            added.name = f"{base}_{n}"
+            n += 1
+        kept.append(added)
+        taken.add(added.name)
     return kept
 
 
