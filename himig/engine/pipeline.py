@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -58,6 +59,10 @@ class Engine:
         self._workers = workers
         self._renderer: Any = None
         self.load_ms: dict[str, float] = {}
+        # One generation at a time per Engine: the SoundFont synthesizer, the note
+        # cache and the helper's request pipe are not safe to share between threads
+        # (and the work is CPU-bound, so running two at once would not be faster).
+        self._lock = threading.RLock()
 
     # -- loading ---------------------------------------------------------------
     def warm_up(self) -> None:
@@ -103,6 +108,20 @@ class Engine:
         return brief, score
 
     def generate(
+        self,
+        request: GenerationRequest,
+        out_dir: str | os.PathLike[str],
+        *,
+        formats: Iterable[str] = ("mp3",),
+        midi: bool = True,
+        stems: bool = True,
+        progress: Progress | None = None,
+    ) -> GenerationResult:
+        """Generate one track into ``out_dir`` (created if missing); see :meth:`_generate`."""
+        with self._lock:
+            return self._generate(request, out_dir, formats=formats, midi=midi, stems=stems, progress=progress)
+
+    def _generate(
         self,
         request: GenerationRequest,
         out_dir: str | os.PathLike[str],
