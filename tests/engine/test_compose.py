@@ -238,3 +238,17 @@ def test_an_added_instrument_never_clashes_with_a_part_name() -> None:
     names = [p.name for p in score.parts]
     assert len(names) == len(set(names))
     assert "harp" in [p.instrument for p in score.parts]
+
+
+@pytest.mark.parametrize(
+    ("genre", "mood", "wanted", "hints"),
+    [("Rock", "Peaceful", "riser", []), ("Jazz", "Romantic", "impact", []), ("Pop", "Epic", "bells", []),
+     ("Pop", "Peaceful", "drums", ["drop"])],
+)
+def test_requested_instruments_play_even_where_the_style_would_keep_them_quiet(
+    genre: str, mood: str, wanted: str, hints: list[str]
+) -> None:
+    # a riser without a build, bells that normally only answer in choruses, a ballad
+    # kit in a form that has no verse: asked for by name, they must still sound
+    _, score = build(genre, mood, duration=40, instruments=[wanted], descriptors=Descriptors(hints=hints))
+    assert any(satisfies(wanted, p.instrument) or (wanted == "drums" and p.is_drum) for p in score.parts if p.notes)

@@ -94,6 +94,7 @@ def compose(brief: Brief) -> Score:
             delay=slot.delay,
             sidechain=slot.sidechain,
         )
+    _make_requested_play(ctx, slots, parts_by_slot, end_tick)
     score.parts = [parts_by_slot[s.name] for s in slots if parts_by_slot[s.name].notes]
     score.sections = [
         Section(s.name, s.start_bar * ctx.bar_ticks, s.end_bar * ctx.bar_ticks, s.energy) for s in ctx.sections
@@ -128,6 +129,31 @@ def _in_three(slot: Slot) -> Slot:
         kind = "strum" if strum else slot.role if slot.role in WALTZ_PATTERNS else "harmony"
         slot.params["patterns"] = WALTZ_PATTERNS[kind]
     return slot
+
+
+def _make_requested_play(ctx: Ctx, slots: list[Slot], parts: dict[str, Part], end_tick: int) -> None:
+    """A requested instrument whose part the energy curve kept silent (a bell answer that
+    only comes in choruses, a ballad kit in a form without verses) plays everywhere."""
+    wanted = list(ctx.brief.requested_instruments)
+    if ctx.brief.drums:
+        wanted.append("drums")
+    for name in wanted:
+        if any(satisfies(name, p.instrument) or (name == "drums" and p.is_drum) for p in parts.values() if p.notes):
+            continue
+        slot = next((s for s in slots if satisfies(name, s.instrument) or (name == "drums" and s.role == "drums")), None)
+        if slot is None:
+            continue
+        slot.sections, slot.min_energy = None, 0.0
+        slot.params["chance"] = 1.0
+        notes = clip_notes(slot.player(ctx, slot), end_tick)
+        if not notes and slot.role == "counter":
+            # nowhere to answer the lead: play broken chords instead
+            slot.player, slot.role = players.arpeggio, "arp"
+            slot.params.update({"order": (0, 1, 2, 1), "rate": 1, "voices": 3})
+            notes = clip_notes(slot.player(ctx, slot), end_tick)
+        notes.sort(key=lambda n: (n.start, n.pitch))
+        parts[slot.name].notes = notes
+        parts[slot.name].role = slot.role
 
 
 def _ending_energy(ctx: Ctx) -> float:

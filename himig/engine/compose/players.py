@@ -547,17 +547,20 @@ def counter(ctx: Ctx, slot: Slot) -> list[Note]:
 
 
 def riser(ctx: Ctx, slot: Slot) -> list[Note]:
-    """One long note across each build: the renderer sweeps noise up over its length."""
-    return [
-        Note(ctx.bar_start(s.start_bar), ctx.bar_start(s.end_bar) - ctx.bar_start(s.start_bar) - 20, 60, 100)
-        for s in ctx.sections
-        if s.name == "build"
-    ]
+    """One long note across each build: the renderer sweeps noise up over its length.
+    Without a build (a riser asked for in another style), it lifts into the last section."""
+    spans = [(ctx.bar_start(s.start_bar), ctx.bar_start(s.end_bar)) for s in ctx.sections if s.name == "build"]
+    if not spans and ctx.sections:
+        last = ctx.sections[-1]
+        spans = [(ctx.bar_start(max(last.start_bar, last.end_bar - 2)), ctx.bar_start(last.end_bar))]
+    return [Note(start, end - start - 20, 60, 100) for start, end in spans if end - start > 40]
 
 
 def impact(ctx: Ctx, slot: Slot) -> list[Note]:
     """A boom on each drop's downbeat (and on a climax)."""
     hits = [ctx.bar_start(s.start_bar) for s in ctx.sections if s.name in {"drop", "climax"}]
+    if not hits:  # otherwise it marks the final chord
+        return [Note(ctx.final_tick, min(TICKS_PER_BEAT * 4, ctx.release_tick - ctx.final_tick), 36, 110)]
     return [Note(t, TICKS_PER_BEAT * 4, 36, 110) for t in hits]
 
 
