@@ -16,7 +16,7 @@ from himig.engine.compose.harmony import plan_harmony
 from himig.engine.compose.melody import melody
 from himig.engine.compose.players import Groove
 from himig.engine.instruments import INSTRUMENTS, satisfies
-from himig.engine.score import Part, Score, Section
+from himig.engine.score import Note, Part, Score, Section
 
 if TYPE_CHECKING:
     from himig.engine.brief import Brief
@@ -77,7 +77,7 @@ def compose(brief: Brief) -> Score:
     order = {"drums": 0, "bass": 1, "harmony": 2, "pad": 3, "arp": 4, "melody": 5, "counter": 6, "fx": 7}
     parts_by_slot: dict[str, Part] = {}
     for slot in sorted(slots, key=lambda s: order.get(s.role, 9)):
-        notes = clip_notes(slot.player(ctx, slot), end_tick)
+        notes = clip_notes(_broaden_cadence(ctx, slot.player(ctx, slot)), end_tick)
         notes.sort(key=lambda n: (n.start, n.pitch))
         spec = INSTRUMENTS[slot.instrument]
         parts_by_slot[slot.name] = Part(
@@ -129,6 +129,23 @@ def _in_three(slot: Slot) -> Slot:
         kind = "strum" if strum else slot.role if slot.role in WALTZ_PATTERNS else "harmony"
         slot.params["patterns"] = WALTZ_PATTERNS[kind]
     return slot
+
+
+def _broaden_cadence(ctx: Ctx, notes: list[Note]) -> list[Note]:
+    """Players lean back into the final chord: the cadence bar's notes arrive a little
+    later the nearer they are to it (up to ~60 ms), as a band broadens the last bar.
+    Machine genres keep strict time."""
+    if ctx.style.genre in {"Electronic", "Hip Hop"}:
+        return notes
+    bar_start = ctx.final_tick - ctx.bar_ticks
+    most = ctx.ms(60)
+    for note in notes:
+        if bar_start <= note.start < ctx.final_tick:
+            shift = round(most * (note.start - bar_start) / ctx.bar_ticks)
+            end = note.start + note.duration
+            note.start += shift
+            note.duration = max(10, min(end, ctx.final_tick) - note.start if end <= ctx.final_tick else end - note.start)
+    return notes
 
 
 def _make_requested_play(ctx: Ctx, slots: list[Slot], parts: dict[str, Part], end_tick: int) -> None:

@@ -150,6 +150,8 @@ def melody(ctx: Ctx, slot: Slot) -> list[Note]:
                     gap = min(gap, ctx.bar_start(section.end_bar) - tick)
                     length = max(unit // 2, round(gap * (legato if nxt else max(legato, 0.9))))
                     accent = 10 if onset % (shape.grid * ctx.beats_per_bar) == 0 else 4 if onset % shape.grid == 0 else 0
+                    # a phrase swells towards its middle and relaxes at its end
+                    accent += 4 if index == 0 and onset >= shape.length // 2 else -3 if index == len(parts) - 1 and phrase_end and onset >= shape.length // 2 else 0
                     vel = ctx.velocity(ctx.mood.velocity + 6 + accent, section.energy, 10)
                     start = place(ctx, tick, jitter_ms=9)
                     notes.append(Note(start, length, pitch, vel))
