@@ -108,14 +108,15 @@ def test_play_and_download(user_factory, stored_track, media, commit):
     assert Event.objects.get(name="download").properties == {"track_id": str(track.pk), "format": "mp3"}
 
 
-@pytest.mark.django_db
-def test_generation_failed_is_recorded_by_the_worker(user_factory, track_factory, media, commit, monkeypatch):
+# The worker closes its database connection after each task, as a long-lived process
+# must; that needs real commits, not a test wrapped in one transaction.
+@pytest.mark.django_db(transaction=True)
+def test_generation_failed_is_recorded_by_the_worker(user_factory, track_factory, media, monkeypatch):
     from himig.studio.worker import generate_track
 
     monkeypatch.setenv("HIMIG_SOUNDFONT", "/nonexistent/none.sf2")  # the engine refuses: no instruments
     track = track_factory(user_factory(), status="queued", duration=15, genre="Classical", mood="Calm")
-    with commit():
-        outcome = generate_track(str(track.pk), worker_id="ops-test")
+    outcome = generate_track(str(track.pk), worker_id="ops-test")
     if outcome == "ready":
         pytest.skip("this engine renders without the SoundFont; failure path not reachable this way")
     assert outcome == "failed"
@@ -125,15 +126,12 @@ def test_generation_failed_is_recorded_by_the_worker(user_factory, track_factory
 
 
 @pytest.mark.slow
-@pytest.mark.django_db
-def test_generation_completed_is_recorded_with_genre_duration_and_time(
-    user_factory, track_factory, media, commit
-):
+@pytest.mark.django_db(transaction=True)
+def test_generation_completed_is_recorded_with_genre_duration_and_time(user_factory, track_factory, media):
     from himig.studio.worker import generate_track
 
     track = track_factory(user_factory(), status="queued", duration=15, genre="Ambient", mood="Calm")
-    with commit():
-        assert generate_track(str(track.pk), worker_id="ops-test") == "ready"
+    assert generate_track(str(track.pk), worker_id="ops-test") == "ready"
     done = Event.objects.get(name="music_generation_completed")
     assert done.properties["track_id"] == str(track.pk)
     assert (done.properties["genre"], done.properties["mood"], done.properties["duration"]) == (
