@@ -44,8 +44,25 @@ class Superseded(Exception):
     """This worker no longer owns the track (deleted, or recovered and claimed elsewhere)."""
 
 
-def worker_identity() -> str:
-    return f"{socket.gethostname()[:80]}:{os.getpid()}"
+def worker_identity(pid: int | None = None) -> str:
+    return f"{socket.gethostname()[:80]}:{pid or os.getpid()}"
+
+
+def release_tracks(worker_id: str) -> int:
+    """Queue again, at once, the tracks a worker that was stopped mid-job still holds.
+
+    ``manage.py run`` calls this after it had to kill its worker (Ctrl-C during a long
+    job), so the track restarts with the next worker instead of waiting to go stale.
+    """
+    held = list(Track.objects.filter(status=Track.Status.RUNNING, worker_id=worker_id).values_list("pk", flat=True))
+    released = 0
+    for track_id in held:
+        if Track.objects.filter(pk=track_id, status=Track.Status.RUNNING, worker_id=worker_id).update(
+            status=Track.Status.QUEUED, stage="queued", progress=0.0, worker_id="", heartbeat_at=None
+        ):
+            released += 1
+            services.enqueue_generation(track_id)
+    return released
 
 
 def get_engine() -> Any:

@@ -197,3 +197,12 @@ def test_peaks_json_of_the_engine_is_understood() -> None:
 
     assert peak_values({"sample_rate": 44100, "points": 3, "peaks": [0.1, 0.5, 1.0]}) == [0.1, 0.5, 1.0]
     assert peak_values(json.loads("[[0.2, -0.4], [0.1, 0.3]]")) == [0.4, 0.3]
+
+
+def test_a_stopped_workers_tracks_are_released_to_the_queue_at_once(queued: Track) -> None:
+    worker.claim(str(queued.pk), "host:123")
+    assert worker.release_tracks("host:999") == 0
+    assert worker.release_tracks("host:123") == 1
+    track = Track.objects.get(pk=queued.pk)
+    assert (track.status, track.worker_id, track.attempts) == ("queued", "", 1)
+    assert DBTaskResult.objects.filter(args_kwargs__args=[str(queued.pk)]).exists()

@@ -126,3 +126,14 @@ class Command(BaseCommand):
                 self.stderr.write(f"The {name} process did not stop in {STOP_GRACE_S:.0f} s; killing it.")
                 child.kill()
                 child.wait()
+        worker = children.get("worker")
+        if worker is not None:
+            from himig.studio.worker import release_tracks, worker_identity
+
+            try:
+                released = release_tracks(worker_identity(worker.pid))
+            except Exception as exc:  # noqa: BLE001 - recovery will still find them once stale
+                self.stderr.write(f"Could not requeue the worker's unfinished tracks now ({exc}).")
+            else:
+                if released:
+                    self.stdout.write(f"Queued {released} unfinished track(s) again for the next start.")
