@@ -46,6 +46,11 @@ def index_columns(connection: BaseDatabaseWrapper, table: str) -> dict[tuple[tup
     return found
 
 
+def has_index_led_by(indexes: dict[tuple[tuple[str, str], ...], str], *columns: tuple[str, str]) -> bool:
+    """Is there an index whose leading columns are ``columns``? (What a range scan on them needs.)"""
+    return any(key[: len(columns)] == columns for key in indexes)
+
+
 def test_it_indexes_the_library_by_user_and_newest_first(migrated: BaseDatabaseWrapper) -> None:
     indexes = index_columns(migrated, "studio_track")
     assert (("user_id", "ASC"), ("created_at", "DESC")) in indexes
@@ -54,18 +59,18 @@ def test_it_indexes_the_library_by_user_and_newest_first(migrated: BaseDatabaseW
 def test_it_indexes_the_queue_and_dashboard_scans(migrated: BaseDatabaseWrapper) -> None:
     tracks = index_columns(migrated, "studio_track")
     # Queue depth / stale-track recovery: status filtered, oldest first.
-    assert (("status", "ASC"), ("created_at", "ASC")) in tracks
+    assert has_index_led_by(tracks, ("status", "ASC"), ("created_at", "ASC"))
     # Dashboard time series (generations per day, success rate, p95 time).
-    assert (("created_at", "ASC"),) in tracks
+    assert has_index_led_by(tracks, ("created_at", "ASC"))
 
     events = index_columns(migrated, "ops_event")
-    assert (("name", "ASC"), ("created_at", "ASC")) in events
-    assert (("user_id", "ASC"), ("created_at", "ASC")) in events
-    assert (("created_at", "ASC"),) in events
+    assert has_index_led_by(events, ("name", "ASC"), ("created_at", "ASC"))
+    assert has_index_led_by(events, ("user_id", "ASC"), ("created_at", "ASC"))
+    assert has_index_led_by(events, ("created_at", "ASC"))
 
     beats = index_columns(migrated, "ops_workerheartbeat")
-    assert (("last_seen", "ASC"),) in beats
-    assert (("worker_id", "ASC"),) in beats
+    assert has_index_led_by(beats, ("last_seen", "ASC"))
+    assert has_index_led_by(beats, ("worker_id", "ASC"))
 
 
 def test_the_planner_reads_the_library_from_the_index(migrated: BaseDatabaseWrapper) -> None:
