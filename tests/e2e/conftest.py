@@ -9,36 +9,18 @@ absent; in CI (HIMIG_REQUIRE_SERVICES=1) that is a failure.
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.fake_providers import FakeProviders
+from tests.e2e.live import CHROMIUM, CHROMIUM_ARGS, ROOT, LiveServer, new_server
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("HIMIG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+__all__ = ["ARTIFACTS", "LiveServer", "axe_violations", "screenshot"]
+
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(os.environ.get("HIMIG_TEST_ARTIFACTS", ROOT / "test-artifacts"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -54,29 +36,6 @@ def _require_or_skip(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class LiveServer:
-    url: str
-    data_dir: Path
-    env: dict[str, str]
-
-    @property
-    def mail_dir(self) -> Path:
-        return self.data_dir / "mail"
-
-    def manage(self, *args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, check=True
-        )
-        return done.stdout
-
-
 @pytest.fixture(scope="session")
 def fake_providers() -> Iterator[FakeProviders]:
     providers = FakeProviders()
@@ -87,48 +46,11 @@ def fake_providers() -> Iterator[FakeProviders]:
 
 @pytest.fixture(scope="session")
 def himig_server(fake_providers: FakeProviders) -> Iterator[LiveServer]:
-    data_dir = Path(tempfile.mkdtemp(prefix="himig-e2e-"))
-    port = _free_port()
-    env = {
-        **os.environ,
-        "HIMIG_DATA_DIR": str(data_dir),
-        "PORT": str(port),
-        "HIMIG_SITE_URL": f"http://127.0.0.1:{port}",
-        "PYTHONUNBUFFERED": "1",
-        **fake_providers.env(),
-    }
-    for name in ("DATABASE_URL", "REDIS_URL", "HIMIG_TASKS_BACKEND", "HIMIG_S3_BUCKET"):
-        env.pop(name, None)
-    server = LiveServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env)
-    server.manage("migrate", "--noinput")
-    server.manage("createcachetable")
-    server.manage("collectstatic", "--noinput", "-v", "0")
-    log = open(data_dir / "server.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "manage.py", "run", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{server.url}/api/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            log.flush()
-            raise RuntimeError(f"server did not start:\n{(data_dir / 'server.log').read_text()[-4000:]}")
-        time.sleep(0.3)
+    server = new_server(fake_providers.env()).start()
     try:
         yield server
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -156,7 +78,9 @@ def page(context):  # type: ignore[no-untyped-def]
     return context.new_page()
 
 
-def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:  # type: ignore[no-untyped-def]
+def axe_violations(  # type: ignore[no-untyped-def]
+    page, impacts: tuple[str, ...] = ("serious", "critical"), disable: tuple[str, ...] = ()
+) -> list[dict]:
     """Run axe-core in the page; return violations of the given impacts.
 
     Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) does
@@ -165,7 +89,8 @@ def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> 
     if not AXE.exists():
         _require_or_skip("axe-core is not installed (npm install)")
     page.evaluate(AXE.read_text())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    rules = {rule: {"enabled": False} for rule in disable}
+    result = page.evaluate("async rules => await axe.run(document, {resultTypes: ['violations'], rules})", rules)
     return [v for v in result["violations"] if v.get("impact") in impacts]
 
 
