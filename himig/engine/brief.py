@@ -185,10 +185,9 @@ def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
         position = min(0.95, max(0.05, position))
         target = lo + (hi - lo) * position
     hints = list(dict.fromkeys(descriptors.hints))
-    # A loop wants its last bar to lead straight back to the first: keep the tail short.
+    # A loop has no ring-out: its last bar leads straight back into the first.
     bpm, body_bars, hold = fit_tempo(
-        float(request.duration), target, lo, hi, beats, explicit=bool(explicit_tempo),
-        hold_s=2.2 if "loopable" in hints else None,
+        float(request.duration), target, lo, hi, beats, explicit=bool(explicit_tempo), loop="loopable" in hints,
     )
 
     form_kind = style.sub_forms.get(subgenre, style.form)
@@ -220,6 +219,8 @@ def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
         ending = "fade"
     if subgenre in {"lofi"}:
         ending = "fade"
+    if "loopable" in hints:
+        ending = "loop"
     return Brief(
         genre=genre,
         mood=mood,

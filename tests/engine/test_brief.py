@@ -141,7 +141,9 @@ def test_metadata_reports_what_plays() -> None:
 def test_loopable_keeps_the_tail_short() -> None:
     plain = make_brief(request(genre="Electronic", mood="Energetic", duration=60), Descriptors())
     loop = make_brief(request(genre="Electronic", mood="Energetic", duration=60), Descriptors(hints=["loopable"]))
-    assert loop.form.hold_s < plain.form.hold_s or loop.form.hold_s <= 3.0
+    assert loop.form.hold_s == pytest.approx(0.0, abs=1e-6)
+    assert plain.form.hold_s >= 2.5
+    assert loop.ending == "loop"
     assert "loopable" in loop.hints
 
 

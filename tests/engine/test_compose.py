@@ -8,6 +8,7 @@ import pytest
 
 from himig.engine.brief import Brief, make_brief
 from himig.engine.compose import compose
+from himig.engine.compose.harmony import _is_tonic
 from himig.engine.instruments import INSTRUMENTS, satisfies
 from himig.engine.prompt import Descriptors
 from himig.engine.request import GENRES, MOODS, GenerationRequest
@@ -252,3 +253,47 @@ def test_requested_instruments_play_even_where_the_style_would_keep_them_quiet(
     # kit in a form that has no verse: asked for by name, they must still sound
     _, score = build(genre, mood, duration=40, instruments=[wanted], descriptors=Descriptors(hints=hints))
     assert any(satisfies(wanted, p.instrument) or (wanted == "drums" and p.is_drum) for p in score.parts if p.notes)
+
+
+@pytest.mark.parametrize("genre", GENRES)
+def test_loopable_tracks_have_no_ring_out_and_lead_back_to_the_first_bar(genre: str) -> None:
+    brief, score = build(genre, "Happy", duration=30, seed=4, descriptors=Descriptors(hints=["loopable"]))
+    end = score.ticks(30.0)
+    bar = score.time_signature[0] * score.ticks_per_beat
+    assert score.ending == "loop" and brief.form.hold_s == pytest.approx(0.0, abs=1e-6)
+    # whole bars fill the track: its end is the downbeat the loop starts again on
+    assert abs(brief.form.body_bars * bar - end) <= 2
+    assert score.sections[-1].name != "ending" and score.sections[-1].end == end
+    # no held final chord: music (drums or harmony) keeps playing into the last beat
+    assert max(n.start for p in score.parts for n in p.notes) >= end - bar
+    last_start = end - bar // 2
+    sounding = [n for p in score.parts if not p.is_drum for n in p.notes if n.start >= last_start - bar]
+    assert sounding
+    # the last chord leads back (not the tonic) and the first chord is the tonic
+    _, chords = _chords(brief)
+    assert _is_tonic(chords[0].numeral)
+    assert not _is_tonic(chords[-1].numeral) and chords[-1].start == chords[-1].end
+
+
+def test_loopable_with_an_explicit_tempo_keeps_it_and_cuts_the_last_bar() -> None:
+    brief, score = build("Pop", "Calm", duration=45, tempo_bpm=97, descriptors=Descriptors(hints=["loopable"]))
+    assert score.tempo_bpm == 97
+    assert brief.form.body_bars * brief.form.bar_s + brief.form.hold_s == pytest.approx(45)
+    end = score.ticks(45.0)
+    assert score.sections[-1].end == end
+    assert all(n.start + n.duration <= end for p in score.parts for n in p.notes)
+
+
+def _chords(brief: Brief) -> tuple[Score, list]:  # type: ignore[type-arg]
+    import random
+
+    from himig.engine.compose.context import Ctx
+    from himig.engine.compose.harmony import plan_harmony
+
+    score = Score(tempo_bpm=brief.form.tempo_bpm, duration_s=float(brief.duration), time_signature=brief.time_signature)
+    end = score.ticks(score.duration_s)
+    final = brief.form.body_bars * brief.time_signature[0] * score.ticks_per_beat
+    ctx = Ctx(brief=brief, style=brief.style, mood=brief.mood_profile, key=brief.key, rng=random.Random(f"compose:{brief.seed}"),
+              tempo=brief.form.tempo_bpm, beats_per_bar=brief.time_signature[0], sections=list(brief.form.sections),
+              end_tick=end, final_tick=end if abs(final - end) <= 2 else final, release_tick=end - 1)
+    return score, plan_harmony(ctx)

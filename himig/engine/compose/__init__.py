@@ -54,6 +54,9 @@ def compose(brief: Brief) -> Score:
     end_tick = score.ticks(score.duration_s)
     bpb = brief.time_signature[0]
     final_tick = brief.form.body_bars * bpb * score.ticks_per_beat
+    loop = brief.ending == "loop"
+    if loop and abs(final_tick - end_tick) <= 2:
+        final_tick = end_tick  # whole bars fill the track: its end is the next downbeat
     # The final chord stops early enough for its release and reverb to ring inside the track.
     ring_s = min(2.5, max(1.2, brief.form.hold_s * 0.45))
     release_tick = max(final_tick + score.ticks_per_beat, end_tick - score.ticks(ring_s))
@@ -99,7 +102,11 @@ def compose(brief: Brief) -> Score:
     score.sections = [
         Section(s.name, s.start_bar * ctx.bar_ticks, s.end_bar * ctx.bar_ticks, s.energy) for s in ctx.sections
     ]
-    score.sections.append(Section("ending", final_tick, end_tick, _ending_energy(ctx)))
+    if final_tick < end_tick:
+        score.sections.append(Section("ending", final_tick, end_tick, _ending_energy(ctx)))
+    else:  # a loop: the last section runs to the end
+        last = score.sections[-1]
+        score.sections[-1] = Section(last.name, last.start, end_tick, last.energy)
     if brief.ending == "fade":
         score.fade_s = round(min(8.0, max(3.0, brief.duration * 0.12)), 2)
     return score
@@ -134,8 +141,8 @@ def _in_three(slot: Slot) -> Slot:
 def _broaden_cadence(ctx: Ctx, notes: list[Note]) -> list[Note]:
     """Players lean back into the final chord: the cadence bar's notes arrive a little
     later the nearer they are to it (up to ~60 ms), as a band broadens the last bar.
-    Machine genres keep strict time."""
-    if ctx.style.genre in {"Electronic", "Hip Hop"}:
+    Machine genres and loops keep strict time."""
+    if ctx.style.genre in {"Electronic", "Hip Hop"} or ctx.brief.ending == "loop":
         return notes
     bar_start = ctx.final_tick - ctx.bar_ticks
     most = ctx.ms(60)

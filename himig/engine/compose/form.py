@@ -51,12 +51,29 @@ def fit_tempo(
     *,
     explicit: bool = False,
     hold_s: float | None = None,
+    loop: bool = False,
 ) -> tuple[float, int, float]:
     """Return ``(bpm, body_bars, hold_s)`` with ``body_bars * bar + hold = duration``.
 
     ``hold`` is the final chord plus its ring-out: about a bar and a second, at least
     2.5 s. An explicit tempo is kept exactly and the hold absorbs the remainder.
+    A ``loop`` has no hold: whole bars fill the duration, so the last bar leads
+    straight back into the first (with an explicit tempo the last bar may be cut short).
     """
+    if loop:
+        bar0 = beats_per_bar * 60.0 / target_bpm
+        if explicit:
+            # the tempo is kept: the last bar is cut where the loop starts again (no silence)
+            bars = max(1, math.ceil(duration / bar0 - 1e-6))
+            return float(target_bpm), bars, duration - bars * bar0
+        n0 = max(1, round(duration / bar0))
+        fits = [n for n in (n0, n0 + 1, n0 - 1, n0 + 2, n0 - 2, n0 + 3, n0 - 3)
+                if n >= 1 and lo - 1e-9 <= n * beats_per_bar * 60.0 / duration <= hi + 1e-9]
+        if fits:
+            # whole 4-bar phrases loop best; then the tempo nearest the target
+            bars = min(fits, key=lambda n: (n % 4 != 0, abs(n * beats_per_bar * 60.0 / duration - target_bpm)))
+            return bars * beats_per_bar * 60.0 / duration, bars, 0.0
+        return fit_tempo(duration, min(max(target_bpm, lo), hi), lo, hi, beats_per_bar, explicit=True, loop=True)
     if explicit:
         bar = beats_per_bar * 60.0 / target_bpm
         minimum = max(2.5, min(bar, 4.0))

@@ -141,6 +141,13 @@ def plan_harmony(ctx: Ctx) -> list[ChordSpan]:
         if bars >= 1:
             kept.extend((c, 1.0 / len(cad)) for c in cad)
         per_section[-1] = kept
+    final = final_numeral(ctx)
+    if ctx.brief.ending == "loop" and per_section and per_section[0]:
+        # A loop's first bar is where its cadence resolves: make it the tonic.
+        first, length = per_section[0][0]
+        if not _is_tonic(first):
+            per_section[0][0] = (final, length)
+        final = cadence_bar(ctx)[-1]  # a cut-short last bar keeps the turnaround's chord
     spans: list[ChordSpan] = []
     for index, (section, chords) in enumerate(zip(ctx.sections, per_section, strict=True)):
         tick = float(ctx.bar_start(section.start_bar))
@@ -148,9 +155,14 @@ def plan_harmony(ctx: Ctx) -> list[ChordSpan]:
             start = round(tick)
             tick += length * ctx.bar_ticks
             spans.append(ChordSpan(start, round(tick), to_chord(ctx, numeral), numeral, index))
-    spans.append(ChordSpan(ctx.final_tick, ctx.end_tick, to_chord(ctx, final_numeral(ctx)), final_numeral(ctx), -1))
+    spans.append(ChordSpan(ctx.final_tick, max(ctx.final_tick, ctx.end_tick), to_chord(ctx, final), final, -1))
     ctx.chords = spans
     return spans
+
+
+def _is_tonic(numeral: str) -> bool:
+    found = re.match(r"(vii|iii|iv|vi|ii|v|i|VII|III|IV|VI|II|V|I)", numeral)
+    return found is not None and found.group(1) in {"i", "I"}
 
 
 def to_chord(ctx: Ctx, numeral: str) -> Chord:
