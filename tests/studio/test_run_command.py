@@ -64,3 +64,20 @@ def test_when_a_child_dies_the_other_is_stopped_and_it_exits_nonzero(site: Site)
     assert code != 0
     text = (site.data_dir / "run.log").read_text()
     assert "the web process exited" in text
+
+
+def test_ctrl_c_mid_generation_leaves_no_track_running(site: Site) -> None:
+    track_id = site.request_track(120)
+    port = free_port()
+    run = site.spawn("run", "--port", str(port), log="run.log")
+    try:
+        site.wait_for(track_id, lambda r: r["status"] == "running", timeout=180, proc=run)
+    finally:
+        run.send_signal(signal.SIGINT)
+        code = run.wait(timeout=90)
+    assert code == 0
+    row = site.track(track_id)
+    # Finished within the grace period, or handed back to the queue for the next start.
+    assert row["status"] in ("ready", "queued"), row
+    if row["status"] == "queued":
+        assert "Queued 1 unfinished track(s) again" in (site.data_dir / "run.log").read_text()
