@@ -90,6 +90,7 @@ class Brief:
     seed: int
     prompt: str = ""
     unavailable_instruments: list[str] = dataclasses.field(default_factory=list)  # asked for, not in the vocabulary
+    modulation: tuple[int, int] | None = None  # (bar, semitones): the key steps up from this bar to the end
 
     @property
     def style(self) -> Style:
@@ -138,6 +139,11 @@ class Brief:
             "hints": list(self.hints),
             "ending": score.ending,
             "instruments_unavailable": list(self.unavailable_instruments),
+            **({"modulation": {
+                "at_s": round(score.seconds(self.modulation[0] * num * score.ticks_per_beat), 3),
+                "semitones": self.modulation[1],
+                "to_key": Key((self.key.tonic + self.modulation[1]) % 12, self.key.mode).name,
+            }} if self.modulation else {}),
             "parts": [
                 {"name": p.name, "instrument": p.instrument, "role": p.role, "notes": len(p.notes)} for p in score.parts
             ],
@@ -221,6 +227,7 @@ def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
         ending = "fade"
     if "loopable" in hints:
         ending = "loop"
+    modulation = None if genre == "Blues" else _modulation(mood, request.duration, sections, ending)
     return Brief(
         genre=genre,
         mood=mood,
@@ -244,7 +251,24 @@ def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
         seed=request.seed,
         prompt=request.prompt,
         unavailable_instruments=unavailable,
+        modulation=modulation,
     )
+
+
+# Sections that carry a track's chorus or peak.
+_PEAKS = ("B", "B'", "climax", "drop")
+
+
+def _modulation(mood: str, duration: int, sections: tuple[SectionPlan, ...], ending: str) -> tuple[int, int] | None:
+    """Uplifting long tracks lift the last return of the chorus (or climax, or drop) a
+    whole step — the pop "key change up" — or, in a shorter form, the final return of A.
+    A loop must come back to its own key; a 12-bar blues keeps its form (not asked here)."""
+    if mood != "Uplifting" or duration < 60 or ending == "loop":
+        return None
+    candidates = [s for s in sections if s.name in _PEAKS or s.name == "A'"]
+    if len(candidates) < 2 or candidates[-1].start_bar < 4 or not any(s.name in _PEAKS for s in candidates[:-1]):
+        return None
+    return candidates[-1].start_bar, 2
 
 
 def _choose(

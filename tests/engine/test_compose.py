@@ -297,3 +297,30 @@ def _chords(brief: Brief) -> tuple[Score, list]:  # type: ignore[type-arg]
               tempo=brief.form.tempo_bpm, beats_per_bar=brief.time_signature[0], sections=list(brief.form.sections),
               end_tick=end, final_tick=end if abs(final - end) <= 2 else final, release_tick=end - 1)
     return score, plan_harmony(ctx)
+
+
+@pytest.mark.parametrize(("genre", "duration"), [("Pop", 120), ("Cinematic", 90), ("Electronic", 120), ("Rock", 60), ("Folk", 75)])
+def test_uplifting_long_tracks_step_up_a_key_for_the_last_return(genre: str, duration: int) -> None:
+    brief, score = build(genre, "Uplifting", duration=duration, seed=2)
+    assert brief.modulation is not None
+    bar, semitones = brief.modulation
+    assert semitones == 2
+    at = bar * score.time_signature[0] * score.ticks_per_beat
+    starts = [s.start for s in score.sections]
+    assert at in starts and 0 < at < score.sections[-1].start
+    new_tonic = (brief.key.tonic + 2) % 12
+    for part in score.parts:
+        if part.role in {"bass", "melody"}:
+            assert max(part.notes, key=lambda n: n.start).pitch % 12 == new_tonic, part.name
+    meta = brief.to_metadata(score)["modulation"]
+    assert meta["semitones"] == 2 and meta["to_key"].split()[0] != brief.key.name.split()[0]
+    # the half bar before it plays the new key's dominant 7th
+    _, chords = _chords(brief)
+    pivot = next(c for c in chords if c.end == at)
+    assert pivot.numeral == "VI7"
+
+
+@pytest.mark.parametrize(("mood", "duration", "hints"), [("Uplifting", 30, []), ("Uplifting", 120, ["loopable"]), ("Happy", 120, [])])
+def test_no_key_change_for_short_loops_or_other_moods(mood: str, duration: int, hints: list[str]) -> None:
+    brief, _ = build("Pop", mood, duration=duration, descriptors=Descriptors(hints=hints))
+    assert brief.modulation is None

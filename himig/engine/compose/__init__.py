@@ -81,6 +81,7 @@ def compose(brief: Brief) -> Score:
     parts_by_slot: dict[str, Part] = {}
     for slot in sorted(slots, key=lambda s: order.get(s.role, 9)):
         notes = clip_notes(_broaden_cadence(ctx, slot.player(ctx, slot)), end_tick)
+        _modulate(ctx, slot, notes)
         notes.sort(key=lambda n: (n.start, n.pitch))
         spec = INSTRUMENTS[slot.instrument]
         parts_by_slot[slot.name] = Part(
@@ -136,6 +137,20 @@ def _in_three(slot: Slot) -> Slot:
         kind = "strum" if strum else slot.role if slot.role in WALTZ_PATTERNS else "harmony"
         slot.params["patterns"] = WALTZ_PATTERNS[kind]
     return slot
+
+
+def _modulate(ctx: Ctx, slot: Slot, notes: list[Note]) -> None:
+    """A key change up: every pitched note from the modulation bar on moves up (a bass
+    that would leave its range drops an octave instead)."""
+    if not ctx.brief.modulation or INSTRUMENTS[slot.instrument].is_drum or slot.role == "fx" and slot.instrument != "timpani":
+        return
+    bar, semitones = ctx.brief.modulation
+    at = ctx.bar_start(bar) - ctx.ms(30)  # early-played downbeats belong to the new key
+    for note in notes:
+        if note.start >= at:
+            note.pitch += semitones
+            if slot.role == "bass" and note.pitch > slot.high:
+                note.pitch -= 12
 
 
 def _broaden_cadence(ctx: Ctx, notes: list[Note]) -> list[Note]:

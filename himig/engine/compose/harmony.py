@@ -156,8 +156,29 @@ def plan_harmony(ctx: Ctx) -> list[ChordSpan]:
             tick += length * ctx.bar_ticks
             spans.append(ChordSpan(start, round(tick), to_chord(ctx, numeral), numeral, index))
     spans.append(ChordSpan(ctx.final_tick, max(ctx.final_tick, ctx.end_tick), to_chord(ctx, final), final, -1))
+    if ctx.brief.modulation:
+        spans = _pivot(ctx, spans, *ctx.brief.modulation)
     ctx.chords = spans
     return spans
+
+
+def _pivot(ctx: Ctx, spans: list[ChordSpan], bar: int, semitones: int) -> list[ChordSpan]:
+    """The half bar before a key change up plays the new key's dominant 7th (the notes
+    after it are transposed once composed, so their chords are written in the old key)."""
+    at = ctx.bar_start(bar)
+    start = at - ctx.bar_ticks // 2
+    numeral = {1: "bVI7", 2: "VI7", 3: "VII7"}.get(semitones, "V7")
+    out: list[ChordSpan] = []
+    for span in spans:
+        if span.end <= start or span.start >= at:
+            out.append(span)
+            continue
+        if span.start < start:
+            out.append(ChordSpan(span.start, start, span.chord, span.numeral, span.section))
+    index = next((i for i, s in enumerate(out) if s.start >= at), len(out))
+    section = ctx.section_at_bar(bar - 1)
+    out.insert(index, ChordSpan(start, at, to_chord(ctx, numeral), numeral, section[0] if section else 0))
+    return out
 
 
 def _is_tonic(numeral: str) -> bool:
