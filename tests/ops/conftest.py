@@ -74,7 +74,9 @@ def stored_track(track_factory):
         track = track_factory(user, status="ready", generation_ms=1200, **fields)
         folder = track_folder(track)
         files = {
-            kind: default_storage.save(f"{folder}/track.{kind}", ContentFile(f"{kind} of {track.pk}".encode()))
+            kind: default_storage.save(
+                f"{folder}/track.{kind}", ContentFile(f"{kind} of {track.pk}".encode())
+            )
             for kind in ("mp3", "wav")
         }
         track.files = files
