@@ -233,6 +233,7 @@ def test_two_processes_render_the_same_samples_and_survive_losing_the_helper(ren
     serial = renderer.render(score)
     parallel = Renderer(sample_rate=SR, workers=2)
     try:
+        parallel.wait_ready()
         together = parallel.render(score)
         assert list(together) == list(serial)
         for name in serial:
@@ -240,10 +241,26 @@ def test_two_processes_render_the_same_samples_and_survive_losing_the_helper(ren
         assert parallel.helper is not None
         parallel.helper._process.kill()
         parallel.helper._process.wait()
-        alone = parallel.render(score)  # the helper is gone: the parent finishes the work
+        alone = parallel.render(score)  # the helper is gone: the parent does the work
         assert parallel.helper is None
         for name in serial:
             assert np.array_equal(alone[name], serial[name]), name
+    finally:
+        parallel.close()
+
+
+def test_a_helper_still_loading_is_not_waited_for(renderer, monkeypatch):
+    score = score_of(synth_part("pluck"), synth_part("sub_bass"))
+    parallel = Renderer(sample_rate=SR, workers=2)
+    try:
+        assert parallel.helper is not None
+        monkeypatch.setattr(parallel.helper, "is_ready", lambda: False)  # still loading its SoundFont
+        sent = []
+        monkeypatch.setattr(parallel.helper, "render", lambda *a: sent.append(a))
+        first = parallel.render(score)
+        assert sent == []  # everything was rendered here, nothing queued behind the loading
+        for name, audio in renderer.render(score).items():
+            assert np.array_equal(first[name], audio)
     finally:
         parallel.close()
 

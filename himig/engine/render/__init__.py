@@ -80,6 +80,14 @@ class Renderer:
         if self._helper is not None:
             self._helper.wait_ready()
 
+    def _helper_ready(self) -> bool:
+        assert self._helper is not None
+        try:
+            return self._helper.is_ready()
+        except HelperGone:
+            self._helper = None
+            return False
+
     @property
     def helper(self) -> Helper | None:
         """The helper process, for other work that should run on the second core."""
@@ -96,7 +104,9 @@ class Renderer:
     def render(self, score: Score) -> dict[str, Array]:
         """Every part as float32 ``(2, n)``, in the score's part order."""
         n = self.length(score)
-        if self._helper is None or len(score.parts) < 2:
+        if self._helper is None or len(score.parts) < 2 or not self._helper_ready():
+            # A helper still loading (a one-shot command's first track) would make us
+            # wait longer than rendering everything here takes.
             return {part.name: self.render_part(part, score, n) for part in score.parts}
         mine, theirs = _share(score)
         try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import collections
 import os
 import pickle
+import select
 import struct
 import subprocess
 import sys
@@ -123,6 +124,18 @@ class Helper:
 
     def wait_ready(self) -> None:
         self._ready.result()
+
+    def is_ready(self) -> bool:
+        """Has the helper loaded its SoundFont? Never blocks; HelperGone if it failed to."""
+        if not self._ready.done:
+            assert self._process.stdout is not None
+            readable, _, _ = select.select([self._process.stdout], [], [], 0)
+            if not readable:
+                return False
+            self._collect(self._ready)
+        if self._ready.error is not None:
+            raise HelperGone(f"the render helper could not start: {self._ready.error}")
+        return True
 
     def render(self, parts: list[Part], score: Score, n: int) -> Job:
         """Start rendering ``parts``; their audio appears in ``job.memory`` as (len(parts), 2, n)."""
