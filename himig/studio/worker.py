@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -214,7 +214,10 @@ def generate_track(track_id: str, worker_id: str | None = None) -> str:
         return "failed"
     finally:
         beat_worker(worker_id, current_track=None, done=True)
-        close_old_connections()
+        # Between jobs, as between requests; never inside a caller's transaction (a
+        # test, a shell): on PostgreSQL that would close the connection under it.
+        if not connection.in_atomic_block:
+            close_old_connections()
 
 
 def _finish(job: Job, metadata: dict[str, Any], names: dict[str, str], request: GenerationRequest) -> None:
