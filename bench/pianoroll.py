@@ -97,8 +97,8 @@ def _chord_names(brief: object) -> list[tuple[float, str]]:
 
     b = brief  # type: ignore[assignment]
     ctx = Ctx(brief=b, style=b.style, mood=b.mood_profile, key=b.key, rng=random.Random(f"compose:{b.seed}"),  # type: ignore[attr-defined]
-              tempo=b.form.tempo_bpm, beats_per_bar=b.time_signature[0], sections=list(b.form.sections),  # type: ignore[attr-defined]
-              end_tick=0, final_tick=b.form.body_bars * b.time_signature[0] * 480, release_tick=0)  # type: ignore[attr-defined]
+              tempo=b.form.tempo_bpm, beats_per_bar=b.form.beats_per_bar, sections=list(b.form.sections),  # type: ignore[attr-defined]
+              end_tick=0, final_tick=b.form.body_bars * b.form.beats_per_bar * 480, release_tick=0)  # type: ignore[attr-defined]
     spans = plan_harmony(ctx)
     return [(s.start * 60.0 / (b.form.tempo_bpm * 480), s.chord.name) for s in spans]  # type: ignore[attr-defined]
 

@@ -11,7 +11,14 @@ import random
 import re
 from typing import Any
 
-from himig.engine.compose.form import Form, SectionPlan, ending_energy, fit_tempo, plan_sections
+from himig.engine.compose.form import (
+    Form,
+    SectionPlan,
+    beats_per_bar,
+    ending_energy,
+    fit_tempo,
+    plan_sections,
+)
 from himig.engine.instruments import INSTRUMENTS, canonical_instrument, satisfies
 from himig.engine.prompt import Descriptors
 from himig.engine.request import GENRES, MOODS, GenerationRequest
@@ -73,7 +80,7 @@ class Brief:
     genre_inferred: bool
     mood_inferred: bool
     subgenre: str
-    feel: str  # straight | swing | shuffle | half-time | waltz
+    feel: str  # straight | swing | shuffle | half-time | waltz | compound (6/8)
     tempo_bpm: float
     tempo_explicit: bool
     key: Key
@@ -140,7 +147,7 @@ class Brief:
             "ending": score.ending,
             "instruments_unavailable": list(self.unavailable_instruments),
             **({"modulation": {
-                "at_s": round(score.seconds(self.modulation[0] * num * score.ticks_per_beat), 3),
+                "at_s": round(score.seconds(self.modulation[0] * beats_per_bar(score.time_signature) * score.ticks_per_beat), 3),
                 "semitones": self.modulation[1],
                 "to_key": Key((self.key.tonic + self.modulation[1]) % 12, self.key.mode).name,
             }} if self.modulation else {}),
@@ -169,7 +176,10 @@ def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
     time_signature = (4, 4)
     if descriptors.time_signature == (3, 4) or subgenre in style.waltz_subgenres:
         time_signature, feel = (3, 4), "waltz"
-    beats = time_signature[0]
+    elif descriptors.time_signature == (6, 8) or (subgenre == "jig" and descriptors.time_signature != (4, 4)):
+        # two dotted-quarter beats a bar, each of three 8ths; the tempo counts the dotted quarters
+        time_signature, feel = (6, 8), "compound"
+    beats = beats_per_bar(time_signature)
 
     energy = descriptors.energy if descriptors.energy is not None else profile.energy
     energy += CONTEXT_ENERGY.get(context or "", 0.0)
@@ -199,8 +209,9 @@ def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
     form_kind = style.sub_forms.get(subgenre, style.form)
     if "drop" in hints and form_kind == "song":
         form_kind = "edm"
+    unit = style.phrase_unit * (2 if time_signature == (6, 8) else 1)  # a 6/8 bar is half a 4/4 bar
     sections = plan_sections(
-        form_kind, float(request.duration), body_bars, energy, unit=style.phrase_unit, slow_build="slow_build" in hints
+        form_kind, float(request.duration), body_bars, energy, unit=unit, slow_build="slow_build" in hints
     )
     form = Form(bpm, beats, body_bars, hold, sections)
 

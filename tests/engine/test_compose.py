@@ -292,9 +292,9 @@ def _chords(brief: Brief) -> tuple[Score, list]:  # type: ignore[type-arg]
 
     score = Score(tempo_bpm=brief.form.tempo_bpm, duration_s=float(brief.duration), time_signature=brief.time_signature)
     end = score.ticks(score.duration_s)
-    final = brief.form.body_bars * brief.time_signature[0] * score.ticks_per_beat
+    final = brief.form.body_bars * brief.form.beats_per_bar * score.ticks_per_beat
     ctx = Ctx(brief=brief, style=brief.style, mood=brief.mood_profile, key=brief.key, rng=random.Random(f"compose:{brief.seed}"),
-              tempo=brief.form.tempo_bpm, beats_per_bar=brief.time_signature[0], sections=list(brief.form.sections),
+              tempo=brief.form.tempo_bpm, beats_per_bar=brief.form.beats_per_bar, sections=list(brief.form.sections),
               end_tick=end, final_tick=end if abs(final - end) <= 2 else final, release_tick=end - 1)
     return score, plan_harmony(ctx)
 
@@ -324,3 +324,28 @@ def test_uplifting_long_tracks_step_up_a_key_for_the_last_return(genre: str, dur
 def test_no_key_change_for_short_loops_or_other_moods(mood: str, duration: int, hints: list[str]) -> None:
     brief, _ = build("Pop", mood, duration=duration, descriptors=Descriptors(hints=hints))
     assert brief.modulation is None
+
+
+@pytest.mark.parametrize("genre", GENRES)
+def test_six_eight_when_asked(genre: str) -> None:
+    brief, score = build(genre, "Happy", duration=30, seed=6, descriptors=Descriptors(time_signature=(6, 8)))
+    assert score.time_signature == (6, 8) and brief.to_metadata(score)["time_signature"] == "6/8"
+    assert brief.form.beats_per_bar == 2 and brief.feel == "compound"
+    bar = 2 * score.ticks_per_beat  # two dotted-quarter beats
+    assert all(s.start % bar == 0 for s in score.sections)
+    beat = score.ticks_per_beat
+    for part in (p for p in score.parts if p.role in {"drums", "bass", "melody", "counter", "arp"}):
+        # the parts move in the 8ths of 6/8 (three to a beat): no straight 8ths or 16ths (strums spread)
+        straight = [n for n in part.notes if min(abs(n.start % beat - beat * k // 4) for k in (1, 2, 3)) < 15]
+        assert len(straight) <= max(2, len(part.notes) * 0.05), (part.name, len(straight), len(part.notes))
+
+
+def test_a_jig_is_in_six_eight_unless_four_four_is_asked() -> None:
+    jig = make_brief(GenerationRequest.create("an irish jig", 30, genre="Folk", mood="Happy", seed=1),
+                     Descriptors(subgenre="jig"))
+    assert jig.time_signature == (6, 8) and jig.subgenre == "jig"
+    lo, hi = get_style("Folk").tempo["jig"]
+    assert lo <= jig.form.tempo_bpm <= hi  # the dotted-quarter beat a jig is danced to
+    reel = make_brief(GenerationRequest.create("a jig in 4/4", 30, genre="Folk", mood="Happy", seed=1),
+                      Descriptors(subgenre="jig", time_signature=(4, 4)))
+    assert reel.time_signature == (4, 4)

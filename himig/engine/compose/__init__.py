@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from himig.engine.compose import players
 from himig.engine.compose.context import Ctx, Slot, clip_notes
+from himig.engine.compose.form import beats_per_bar
 from himig.engine.compose.harmony import plan_harmony
 from himig.engine.compose.melody import melody
 from himig.engine.compose.players import Groove
@@ -20,6 +21,7 @@ from himig.engine.score import Note, Part, Score, Section
 
 if TYPE_CHECKING:
     from himig.engine.brief import Brief
+
 
 # A plain backbeat for styles that normally play without a kit when a kit is asked for.
 DEFAULT_GROOVES = {
@@ -52,7 +54,7 @@ def compose(brief: Brief) -> Score:
         ending=brief.ending,
     )
     end_tick = score.ticks(score.duration_s)
-    bpb = brief.time_signature[0]
+    bpb = beats_per_bar(brief.time_signature)
     final_tick = brief.form.body_bars * bpb * score.ticks_per_beat
     loop = brief.ending == "loop"
     if loop and abs(final_tick - end_tick) <= 2:
@@ -77,6 +79,8 @@ def compose(brief: Brief) -> Score:
     slots = fit_instruments(ctx, style.arrange(ctx))
     if bpb == 3:
         slots = [_in_three(slot) for slot in slots]
+    elif brief.time_signature == (6, 8):
+        slots = [_in_six(slot) for slot in slots]
     order = {"drums": 0, "bass": 1, "harmony": 2, "pad": 3, "arp": 4, "melody": 5, "counter": 6, "fx": 7}
     parts_by_slot: dict[str, Part] = {}
     for slot in sorted(slots, key=lambda s: order.get(s.role, 9)):
@@ -151,6 +155,58 @@ def _modulate(ctx: Ctx, slot: Slot, notes: list[Note]) -> None:
             note.pitch += semitones
             if slot.role == "bass" and note.pitch > slot.high:
                 note.pitch -= 12
+
+
+# 6/8 in 8ths (6 steps a bar): kick on 1, backbeat on 4, the jig's "diddle-y" in the hats.
+_KICKS_68 = {35, 36}
+_BACKBEAT_68 = {37, 38, 39, 40}
+_HATS_68 = {42, 44, 46, 51, 53, 54, 69, 70, 82}
+SIX_EIGHT = {
+    "low": {"kick": "x.....", "back": "...x..", "hat": "x..x.."},
+    "mid": {"kick": "x.....", "back": "...x..", "hat": "x.xx.x"},
+    "high": {"kick": "x..x..", "back": "...x..", "hat": "xxxxxx"},
+}
+SIX_EIGHT_PATTERNS = {
+    "bass": {"low": "R-----", "mid": "R--F--", "high": "R.RF.F"},
+    "harmony": {"low": "x-----", "mid": "x--x--", "high": "x.xx.x"},
+    "strum": {"low": "D-----", "mid": "D.UD.U", "high": "DUUDUU"},
+    "fx": {"mid": "x-----"},
+}
+
+
+def _in_six(slot: Slot) -> Slot:
+    """Patterns written for 4/4 re-written for 6/8: a 12-step (triplet) bar of 4/4 is two
+    bars of 6/8, so it is halved; straight 16-step patterns get 6/8 ones."""
+    grooves = slot.params.get("grooves")
+    if grooves:
+        fitted: dict[str, Groove] = {}
+        for name, g in grooves.items():
+            if g.steps == 12:
+                lanes = {k: v[:6] for k, v in g.lanes.items() if "x" in v[:6].lower() or "o" in v[:6]}
+            else:
+                level = SIX_EIGHT.get(name, SIX_EIGHT["mid"])
+                lanes = {}
+                for k, v in g.lanes.items():
+                    lane = "kick" if k in _KICKS_68 else "back" if k in _BACKBEAT_68 else "hat" if k in _HATS_68 else ""
+                    if lane and "x" in v.lower():
+                        lanes[k] = level[lane]
+                    elif not lane and v.count("x") + v.count("X") <= 4 and "x" in v.lower():
+                        lanes[k] = "x....."  # shakers, bells, congas: once a bar
+            fitted[name] = Groove(lanes or {36: "x....."}, 6)
+        slot.params["grooves"] = fitted
+    if slot.role in {"melody", "counter"}:
+        slot.params["grid"] = 3  # tunes move in the 8ths of 6/8, three to a beat
+    if slot.role in {"arp", "counter"} or "rate" in slot.params:
+        slot.params["rate"] = 3 if int(slot.params.get("rate", 2)) >= 2 else 1
+    patterns = slot.params.get("patterns")
+    if patterns and any(len(p) != 6 for p in patterns.values()):
+        if all(len(p) == 12 for p in patterns.values()):
+            slot.params["patterns"] = {name: p[:6] for name, p in patterns.items()}
+        else:
+            strum = any(("D" in p) for p in patterns.values())
+            kind = "strum" if strum else slot.role if slot.role in SIX_EIGHT_PATTERNS else "harmony"
+            slot.params["patterns"] = SIX_EIGHT_PATTERNS[kind]
+    return slot
 
 
 def _broaden_cadence(ctx: Ctx, notes: list[Note]) -> list[Note]:

@@ -42,6 +42,12 @@ class Form:
         return self.beats_per_bar * 60.0 / self.tempo_bpm
 
 
+def beats_per_bar(time_signature: tuple[int, int]) -> int:
+    """Beats the composer counts in a bar: 6/8 has two (dotted quarters), 3/4 three, 4/4 four."""
+    num, den = time_signature
+    return num // 3 if den == 8 and num % 3 == 0 else num
+
+
 def fit_tempo(
     duration: float,
     target_bpm: float,

@@ -8,6 +8,7 @@ bar before the final chord is the style's (or mood's) cadence.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from himig.engine.compose.context import ChordSpan, Ctx
@@ -122,24 +123,22 @@ def plan_harmony(ctx: Ctx) -> list[ChordSpan]:
     """Fill ``ctx.chords`` for the whole track, ending on the tonic."""
     planner = ctx.style.harmony or default_section
     per_section: list[list[tuple[str, float]]] = []
+    compound = ctx.brief.time_signature == (6, 8)
     for index, section in enumerate(ctx.sections):
-        per_section.append(list(planner(ctx, index, section)))
+        if compound:
+            # A 6/8 bar is half a 4/4 bar: plan in 4/4-sized bars, then give each chord twice the bars.
+            half = dataclasses.replace(section, start_bar=section.start_bar // 2, bars=max(1, (section.bars + 1) // 2))
+            per_section.append(_trim([(n, length * 2) for n, length in planner(ctx, index, half)], section.bars))
+        else:
+            per_section.append(list(planner(ctx, index, section)))
     if per_section:
-        # The last bar before the final chord is the cadence.
-        last = per_section[-1]
-        kept: list[tuple[str, float]] = []
-        total = 0.0
+        # The last bar before the final chord is the cadence (two bars of 6/8).
         bars = ctx.sections[-1].bars
-        for numeral, length in last:
-            if total + length <= bars - 1 + 1e-6:
-                kept.append((numeral, length))
-                total += length
-            elif total < bars - 1 - 1e-6:
-                kept.append((numeral, bars - 1 - total))
-                total = bars - 1
+        cad_bars = 2 if compound and bars >= 2 else 1
+        kept = _trim(per_section[-1], bars - cad_bars)
         cad = cadence_bar(ctx)
         if bars >= 1:
-            kept.extend((c, 1.0 / len(cad)) for c in cad)
+            kept.extend((c, cad_bars / len(cad)) for c in cad)
         per_section[-1] = kept
     final = final_numeral(ctx)
     if ctx.brief.ending == "loop" and per_section and per_section[0]:
@@ -160,6 +159,20 @@ def plan_harmony(ctx: Ctx) -> list[ChordSpan]:
         spans = _pivot(ctx, spans, *ctx.brief.modulation)
     ctx.chords = spans
     return spans
+
+
+def _trim(chords: list[tuple[str, float]], bars: float) -> list[tuple[str, float]]:
+    """The chords that fit in the first ``bars`` bars, the last one shortened."""
+    kept: list[tuple[str, float]] = []
+    total = 0.0
+    for numeral, length in chords:
+        if total + length <= bars + 1e-6:
+            kept.append((numeral, length))
+            total += length
+        elif total < bars - 1e-6:
+            kept.append((numeral, bars - total))
+            total = bars
+    return kept
 
 
 def _pivot(ctx: Ctx, spans: list[ChordSpan], bar: int, semitones: int) -> list[ChordSpan]:

@@ -48,7 +48,7 @@ class Groove:
 def _steps_grid(ctx: Ctx, steps: int) -> tuple[int, bool]:
     """Ticks per step, and whether the grid is already a triplet one (no swing then)."""
     step = ctx.bar_ticks // steps
-    triplet = steps % 3 == 0 and ctx.beats_per_bar == 4
+    triplet = steps % 3 == 0 and (ctx.beats_per_bar == 4 or ctx.brief.time_signature == (6, 8))
     return step, triplet
 
 
@@ -137,7 +137,7 @@ def _hit(ctx: Ctx, key: int, ch: str, tick: int, step: int, base: int, energy: f
 
 def _fill(ctx: Ctx, kind: str, start: int, end: int, base: int, energy: float) -> list[Note]:
     notes: list[Note] = []
-    sixteenth = TICKS_PER_BEAT // 4
+    sixteenth = _eighth(ctx) // 2
     count = max(1, (end - start) // sixteenth)
     for i in range(count):
         tick = start + i * sixteenth
@@ -159,6 +159,8 @@ def _build_roll(ctx: Ctx, section: SectionPlan, bar: int, base: int) -> list[Not
     """A snare roll that doubles its rate as the build nears the drop."""
     progress = (bar - section.start_bar) / max(1, section.bars)
     division = 1 if progress < 0.25 else 2 if progress < 0.5 else 4 if progress < 0.85 else 8
+    if ctx.brief.time_signature == (6, 8):
+        division = {1: 1, 2: 3, 4: 6, 8: 12}[division]
     step = TICKS_PER_BEAT // division
     notes: list[Note] = []
     for i in range(ctx.bar_ticks // step):
@@ -296,10 +298,15 @@ def walking_bass(ctx: Ctx, slot: Slot) -> list[Note]:
     return notes + _final_root(ctx, slot)
 
 
+def _eighth(ctx: Ctx) -> int:
+    """An 8th note: half a beat, or a third of a 6/8 (dotted-quarter) beat."""
+    return TICKS_PER_BEAT // 3 if ctx.brief.time_signature == (6, 8) else TICKS_PER_BEAT // 2
+
+
 def boogie_bass(ctx: Ctx, slot: Slot) -> list[Note]:
     """The boogie figure 1-3-5-6-b7-6-5-3 in (shuffled) 8ths over each chord."""
     notes: list[Note] = []
-    eighth = TICKS_PER_BEAT // 2
+    eighth = _eighth(ctx)
     for section in ctx.sections:
         if not ctx.active(slot, section):
             continue
@@ -484,7 +491,8 @@ def fingerpick(ctx: Ctx, slot: Slot) -> list[Note]:
     the upper chord tones on the off-beats."""
     notes: list[Note] = []
     prev: tuple[int, ...] | None = None
-    eighth = TICKS_PER_BEAT // 2
+    eighth = _eighth(ctx)
+    per_beat = TICKS_PER_BEAT // eighth
     for section in ctx.sections:
         if not ctx.active(slot, section):
             continue
@@ -497,8 +505,8 @@ def fingerpick(ctx: Ctx, slot: Slot) -> list[Note]:
             prev = voicing
             root = _root(span.chord, slot.low)
             fifth = root + (span.chord.fifth - span.chord.root) % 12
-            if i % 2 == 0:
-                pitch = root if (i // 2) % 2 == 0 else (fifth if fifth - root < 12 else root)
+            if i % per_beat == 0:
+                pitch = root if (i // per_beat) % 2 == 0 else (fifth if fifth - root < 12 else root)
                 vel = ctx.velocity(ctx.mood.velocity - 2, section.energy, 6)
             else:
                 pitch = voicing[(i // 2) % len(voicing)] if ctx.rng.random() < 0.85 else voicing[-1]
