@@ -103,9 +103,13 @@ function initRangeOutputs() {
   }
 }
 
-initThemeToggle();
-initCopyButtons();
-initConfirmForms();
-initRangeOutputs();
-
-window.Himig = { csrfToken, csrfFetch, toast };
+// A page can load this file under two URLs (the hashed one from base.html and
+// "./app.js" imported by another module), i.e. two module instances; bind the page
+// once, or every theme click would toggle twice and every delete would ask twice.
+if (!window.Himig) {
+  initThemeToggle();
+  initCopyButtons();
+  initConfirmForms();
+  initRangeOutputs();
+  window.Himig = { csrfToken, csrfFetch, toast };
+}
