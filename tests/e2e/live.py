@@ -167,7 +167,7 @@ async () => {
     resources.push([r.name, r.transferSize, Math.round(r.responseEnd)]);
   }
   const paint = performance.getEntriesByName('first-contentful-paint')[0];
-  return {lcp_ms: lcp, fcp_ms: paint ? paint.startTime : null, cls, bytes,
+  return {lcp_ms: lcp, fcp_ms: paint ? paint.startTime : null, ttfb_ms: nav ? nav.responseStart : null, cls, bytes,
           html_bytes: nav ? nav.transferSize : 0, resources};
 }
 """

@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS, LiveServer, axe_violations, screenshot
+from tests.e2e.live import PERF_SCRIPT
 from tests.e2e.test_journey import set_range, sign_up, wait_until_ready
 
 
@@ -115,27 +116,6 @@ def test_keyboard_only_generate_and_player(page) -> None:  # type: ignore[no-unt
     page.wait_for_function(f"() => document.querySelector('[data-audio]').currentTime >= {before} + 8")
 
 
-PERF_SCRIPT = """
-async () => {
-  const lcp = await new Promise(resolve => {
-    new PerformanceObserver(list => {
-      const entries = list.getEntries();
-      resolve(entries[entries.length - 1].startTime);
-    }).observe({type: 'largest-contentful-paint', buffered: true});
-    setTimeout(() => resolve(null), 3000);
-  });
-  let cls = 0;
-  for (const e of performance.getEntriesByType('layout-shift')) if (!e.hadRecentInput) cls += e.value;
-  const nav = performance.getEntriesByType('navigation')[0];
-  let bytes = nav ? nav.transferSize : 0;
-  for (const r of performance.getEntriesByType('resource')) {
-    if (r.initiatorType !== 'audio' && !/\\.(mp3|wav|ogg|flac)(\\?|$)|\\/files\\//.test(r.name)) bytes += r.transferSize;
-  }
-  return {lcp_ms: lcp, cls, bytes};
-}
-"""
-
-
 def test_page_weight_and_layout_stability(browser, himig_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     """Chromium's own performance entries on home, Generate, a 100-track library and a share page.
 
@@ -156,18 +136,13 @@ def test_page_weight_and_layout_stability(browser, himig_server: LiveServer) -> 
         page.get_by_role("button", name=re.compile("make public", re.I)).click()
         share_path = re.sub(r"^https?://[^/]+", "", page.locator("[data-share-input]").input_value())
         track_id = page.url.rstrip("/").split("/")[-1]
-        himig_server.manage(
-            "shell", "-c",
-            "from himig.studio.models import Track\n"
-            f"t = Track.objects.get(pk='{track_id}')\n"
-            "Track.objects.bulk_create([Track(user=t.user, title=f'Study beat {i}', prompt=t.prompt, genre=t.genre,"
-            " mood=t.mood, duration=t.duration, seed=i, status='ready', stage='ready', progress=1, files=t.files,"
-            " metadata=t.metadata, delivered=t.delivered) for i in range(99)])",
-        )
+        himig_server.clone_track(track_id, 99)
+        state = context.storage_state()
         figures = {}
         for name, path in [("home", "/"), ("generate", "/generate/"), ("library", "/library/"), ("share", share_path)]:
-            fresh = context.new_page()  # a cold page each time: nothing cached in memory
-            fresh.route("**/*", lambda route: route.continue_())  # disable the memory cache for the page
+            cold = browser.new_context(base_url=himig_server.url, viewport={"width": 1280, "height": 800},
+                                       storage_state=state)  # a fresh context: empty HTTP cache
+            fresh = cold.new_page()
             response = fresh.goto(path, wait_until="load")
             assert response and response.status == 200
             figures[name] = fresh.evaluate(PERF_SCRIPT)
@@ -175,7 +150,7 @@ def test_page_weight_and_layout_stability(browser, himig_server: LiveServer) -> 
             screenshot(fresh, f"desktop-{name}-loaded")
             fresh.set_viewport_size({"width": 390, "height": 844})
             screenshot(fresh, f"phone-{name}-loaded")
-            fresh.close()
+            cold.close()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "perf.json").write_text(json.dumps(figures, indent=2))
         print(json.dumps(figures))

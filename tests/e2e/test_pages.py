@@ -243,3 +243,25 @@ def test_page_is_accessible_and_captured(browser, himig_server: LiveServer, site
     finally:
         context.close()
 
+
+
+def test_theme_toggle_and_delete_confirmation_act_once_on_player_pages(browser, himig_server: LiveServer,
+                                                                      site: Site) -> None:  # type: ignore[no-untyped-def]
+    """Pages with the player import app.js a second time; its handlers must still bind once."""
+    context = browser.new_context(base_url=himig_server.url, viewport=DESKTOP, storage_state=site.owner_state,
+                                  color_scheme="light")
+    try:
+        page = context.new_page()
+        page.goto("/library/")
+        page.locator("[data-play]").first.wait_for(state="visible")  # player.js (and its import) ran
+        page.locator("[data-theme-toggle]").click()
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        assert any(c["name"] == "himig_theme" and c["value"] == "dark" for c in context.cookies())
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.locator("[data-track-card]").first.get_by_role("button", name=re.compile("^Delete")).click()
+        page.evaluate("0")  # runs after the submit task, in which any second confirm() would have been
+        assert len(dialogs) == 1, dialogs
+        assert "/library/" in page.url  # dismissed: nothing deleted, no navigation
+    finally:
+        context.close()
