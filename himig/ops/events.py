@@ -13,6 +13,8 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from himig.ops.logs import current_request_id
+
 logger = logging.getLogger(__name__)
 
 SIGN_UP = "sign_up"
@@ -68,11 +70,13 @@ def record_event(name: str, user: Any = None, **properties: Any) -> None:
         logger.warning("event %s has properties that are not JSON; recorded without them", name)
         props = {}
 
+    request_id = current_request_id() or ""
+
     def write() -> None:
         from himig.ops.models import Event
 
         try:
-            Event.objects.create(name=name, user_id=user_id, properties=props)
+            Event.objects.create(name=name, user_id=user_id, properties=props, request_id=request_id)
         except Exception:  # noqa: BLE001 - analytics never breaks the caller
             logger.exception("could not record event %s", name)
 
@@ -80,3 +84,27 @@ def record_event(name: str, user: Any = None, **properties: Any) -> None:
         transaction.on_commit(write)
     except Exception:  # noqa: BLE001 - e.g. called from async code with no sync connection
         logger.exception("could not schedule event %s", name)
+
+
+def request_id_for_track(track_id: object, created_at: Any) -> str:
+    """The request id that asked for a track, for the worker's log lines about it.
+
+    Looks up the track's ``music_generation_requested`` event within a minute of the
+    track's creation (the (name, created_at) index keeps this a small scan).
+    """
+    import datetime as dt
+
+    from himig.ops.models import Event
+
+    window = dt.timedelta(minutes=1)
+    match = (
+        Event.objects.filter(
+            name=GENERATION_REQUESTED,
+            created_at__gte=created_at - window,
+            created_at__lte=created_at + window,
+            properties__track_id=str(track_id),
+        )
+        .values_list("request_id", flat=True)
+        .first()
+    )
+    return match or ""

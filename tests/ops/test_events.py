@@ -8,7 +8,7 @@ from django.test import Client
 
 from himig import ratelimit
 from himig.api.services import create_api_key
-from himig.ops.events import record_event
+from himig.ops.events import record_event, request_id_for_track
 from himig.ops.models import Event
 from himig.studio.models import Track
 
@@ -86,6 +86,10 @@ def test_api_key_generation_favorite_share_and_rate_limit(user_factory, commit):
     assert names() == ["api_key_created", "music_generation_requested", "favorite", "share"]
     requested = Event.objects.get(name="music_generation_requested")
     assert requested.properties["source"] == "api" and requested.properties["track_id"] == track_id
+    # The request id joins the event, the access log and (through this lookup) the worker's lines.
+    assert requested.request_id == response["X-Request-ID"]
+    track = Track.objects.get(pk=track_id)
+    assert request_id_for_track(track.pk, track.created_at) == response["X-Request-ID"]
     assert Event.objects.get(name="favorite").properties["on"] is True
 
     with commit():
