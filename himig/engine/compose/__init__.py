@@ -201,7 +201,9 @@ def _in_six(slot: Slot) -> Slot:
     patterns = slot.params.get("patterns")
     if patterns and any(len(p) != 6 for p in patterns.values()):
         if all(len(p) == 12 for p in patterns.values()):
-            slot.params["patterns"] = {name: p[:6] for name, p in patterns.items()}
+            # a half that plays once ("R-----F-----") squeezes the whole figure into the bar
+            slot.params["patterns"] = {name: p[:6] if sum(c not in ".-" for c in p[:6]) > 1 else p[::2]
+                                       for name, p in patterns.items()}
         else:
             strum = any(("D" in p) for p in patterns.values())
             kind = "strum" if strum else slot.role if slot.role in SIX_EIGHT_PATTERNS else "harmony"
