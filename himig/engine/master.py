@@ -35,9 +35,13 @@ Array = np.ndarray
 
 TARGET_LUFS = -14.0
 TRUE_PEAK_CEILING_DBTP = -1.0
+# What the limiter aims for: 0.2 dB under the contract, because other true-peak meters
+# (longer interpolation filters, the 16-bit and MP3 encodes) read a little higher than
+# our 12-tap 4x interpolator; the eval bench measured -0.96 dBTP on tracks we made at -1.0.
+TRUE_PEAK_TARGET_DBTP = -1.2
 # The limiter aims a little under the ceiling so the oversampled check rarely needs a
 # second pass; what remains is measured, never assumed.
-LIMITER_CEILING_DB = -1.4
+LIMITER_CEILING_DB = -1.6
 LIMITER_WINDOW_S = 0.008
 HIGH_PASS_HZ = 110.0
 CHUNK = 1 << 16  # samples processed at a time by the mix and the effects (1.5 s)
@@ -274,7 +278,7 @@ def _fades(score: Score, sample_rate: int, n: int) -> Array:
 def _limit_to_ceiling(bus: Array, gain: float, sample_rate: int) -> tuple[Array, float]:
     """Apply ``gain`` and limit, then measure the true peak; tighten until it is under the ceiling."""
     ceiling = 10.0 ** (LIMITER_CEILING_DB / 20.0)
-    target = 10.0 ** (TRUE_PEAK_CEILING_DBTP / 20.0)
+    target = 10.0 ** (TRUE_PEAK_TARGET_DBTP / 20.0)
     for _ in range(6):
         limited = limit(bus, ceiling / gain, sample_rate)
         limited *= np.float32(gain)
