@@ -1,11 +1,12 @@
 // Library and track page: the heart toggles a favorite with a fetch POST (CSRF header)
 // instead of a page reload; the form still works without JS.
-import { csrfFetch, toast } from "./app.js";
+// Helpers from window.Himig (app.js), not an import: see player.js.
 
 document.addEventListener("submit", async (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.matches("[data-favorite-form]")) return;
   event.preventDefault();
+  const { csrfFetch, toast } = window.Himig;
   const button = form.querySelector("button");
   const field = form.querySelector('input[name="is_favorite"]');
   const wanted = field.value === "1";

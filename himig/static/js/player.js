@@ -1,7 +1,8 @@
 // Himig's track player: play/pause, a waveform drawn from the engine's peaks on a
 // <canvas> with click/drag-to-seek, keyboard seeking, elapsed/total time and volume.
 // Markup: studio/_player.html. Without JS the native <audio controls> remains.
-import { csrfFetch } from "./app.js";
+// Shared helpers come from window.Himig (app.js, loaded first by base.html): importing
+// "./app.js" would load a second copy under its unhashed name once static files are hashed.
 
 const players = [];
 
@@ -104,7 +105,7 @@ class Player {
     }
     if (!this.counted && this.root.dataset.playUrl) {
       this.counted = true;
-      csrfFetch(this.root.dataset.playUrl, { method: "POST" }).catch(() => {});
+      window.Himig.csrfFetch(this.root.dataset.playUrl, { method: "POST" }).catch(() => {});
     }
     this.render();
   }
