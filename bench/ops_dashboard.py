@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -50,6 +51,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is printed")
     parser.add_argument("--database-url", default="", help="an EMPTY PostgreSQL database instead of SQLite")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="himig-bench-ops-")
@@ -76,6 +78,10 @@ def main() -> None:
     print(f"built the data in {time.perf_counter() - started:.1f} s")
     call_command("analyze_db")
     measure(args)
+    if args.keep:
+        print(f"kept {data_dir}")
+    else:
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def build(args: argparse.Namespace) -> None:
