@@ -60,7 +60,9 @@ def compose(brief: Brief) -> Score:
     if loop and abs(final_tick - end_tick) <= 2:
         final_tick = end_tick  # whole bars fill the track: its end is the next downbeat
     # The final chord stops early enough for its release and reverb to ring inside the track.
-    ring_s = min(2.5, max(1.2, brief.form.hold_s * 0.45))
+    # (measured: sampled releases and reverb fall below -45 dB within ~0.5 s of the note-off, so
+    # a 2-2.5 s ring left up to 1.75 s of dead air at the end of slow tracks)
+    ring_s = min(1.0, max(0.7, brief.form.hold_s * 0.2))
     release_tick = max(final_tick + score.ticks_per_beat, end_tick - score.ticks(ring_s))
     ctx = Ctx(
         brief=brief,
