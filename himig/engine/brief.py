@@ -213,6 +213,10 @@ def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
     sections = plan_sections(
         form_kind, float(request.duration), body_bars, energy, unit=unit, slow_build="slow_build" in hints
     )
+    if "loopable" in hints and len(sections) > 1 and sections[0].name == "intro" and sections[1].name == "A":
+        # a loop comes back to its first bar from a full band: no sparse intro to fall into
+        first = sections[1]
+        sections = (dataclasses.replace(first, start_bar=0, bars=first.bars + sections[0].bars), *sections[2:])
     form = Form(bpm, beats, body_bars, hold, sections)
 
     key = request.key or descriptors.key or _choose_key(style, profile, rng)

@@ -349,3 +349,9 @@ def test_a_jig_is_in_six_eight_unless_four_four_is_asked() -> None:
     reel = make_brief(GenerationRequest.create("a jig in 4/4", 30, genre="Folk", mood="Happy", seed=1),
                       Descriptors(subgenre="jig", time_signature=(4, 4)))
     assert reel.time_signature == (4, 4)
+
+
+def test_a_loop_starts_with_the_band_not_a_sparse_intro() -> None:
+    _, score = build("Pop", "Happy", duration=60, seed=2, descriptors=Descriptors(hints=["loopable"]))
+    names = [s.name for s in score.sections]
+    assert names[0] == "A" and "intro" not in names and names[-1] != "ending"
