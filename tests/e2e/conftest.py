@@ -68,7 +68,7 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def context(browser, himig_server):  # type: ignore[no-untyped-def]
     ctx = browser.new_context(base_url=himig_server.url, viewport={"width": 1280, "height": 800}, accept_downloads=True)
-    ctx.set_default_timeout(20_000)
+    ctx.set_default_timeout(30_000)
     yield ctx
     ctx.close()
 

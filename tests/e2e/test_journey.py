@@ -8,15 +8,13 @@ import time
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from tests.e2e.conftest import LiveServer, axe_violations, screenshot
 
 PASSWORD = "a-long-Passphrase-42"
 
 
 def _latest_mail(mail_dir: Path, to: str, after: float) -> str:
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if mail_dir.exists():
             for path in sorted(mail_dir.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True):
@@ -47,7 +45,8 @@ def sign_up(page, himig_server: LiveServer, email: str) -> None:  # type: ignore
         page.get_by_role("button", name=re.compile("sign in", re.I)).click()
 
 
-def wait_until_ready(page, timeout_s: float = 120) -> None:  # type: ignore[no-untyped-def]
+def wait_until_ready(page, timeout_s: float = 300) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the player; generous, since CI runs the worker on two busy cores."""
     page.locator("[data-play]").wait_for(state="visible", timeout=timeout_s * 1000)
 
 
@@ -138,14 +137,3 @@ def test_sign_up_generate_play_share_and_delete(browser, himig_server: LiveServe
     response = page.goto(track_url)
     assert response and response.status == 404
 
-
-@pytest.mark.parametrize("path", ["/", "/generate/", "/help/", "/accounts/login/", "/accounts/signup/"])
-def test_public_pages_have_no_serious_accessibility_violations(page, path: str) -> None:  # type: ignore[no-untyped-def]
-    response = page.goto(path)
-    assert response and response.status == 200
-    violations = axe_violations(page)
-    assert violations == [], [(v["id"], v["help"], len(v["nodes"])) for v in violations]
-    name = path.strip("/").replace("/", "-") or "home"
-    screenshot(page, f"desktop-{name}")
-    page.set_viewport_size({"width": 390, "height": 844})
-    screenshot(page, f"phone-{name}")
