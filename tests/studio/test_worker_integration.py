@@ -47,10 +47,10 @@ class Site:
         assert done.returncode == 0, done.stderr[-3000:]
         return done.stdout
 
-    def spawn(self, *args: str, log: str = "worker.log") -> subprocess.Popen[bytes]:
+    def spawn(self, *args: str, log: str = "worker.log", **env: str) -> subprocess.Popen[bytes]:
         handle = open(self.data_dir / log, "ab")  # noqa: SIM115 - closed with the process
-        return subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, stdout=handle,
-                                stderr=subprocess.STDOUT)
+        return subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env, **env},
+                                stdout=handle, stderr=subprocess.STDOUT)
 
     def request_track(self, duration: int) -> str:
         code = (
@@ -138,7 +138,11 @@ def test_a_killed_worker_is_recovered_and_the_track_finishes(site: Site) -> None
     assert killed["status"] == "running" and killed["attempts"] == 1
 
     time.sleep(5.5)  # HIMIG_STALE_AFTER_S=5: the dead worker's heartbeat goes stale
-    second = site.spawn("generation_worker", "--no-warm-up")
+    assert "requeued 1" in site.manage("recover_tracks")
+    assert site.track(track_id)["status"] == "queued"
+    # The next worker judges staleness by the default: on a busy machine a live job's
+    # stages can be more than 5 s apart, and it must not take its own track for dead.
+    second = site.spawn("generation_worker", "--no-warm-up", HIMIG_STALE_AFTER_S="120")
     try:
         row = site.wait_for(track_id, lambda r: r["status"] in ("ready", "failed"), timeout=300, proc=second)
     finally:
