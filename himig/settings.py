@@ -223,6 +223,8 @@ _static_backend = (
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
     *"jpg jpeg png gif webp avif ico zip gz tgz bz2 tbz xz br woff woff2 mp3 mp4 ogg webm flac wav map".split()
 ]
+# WhiteNoise does not know the web app manifest's type and would send octet-stream.
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 
 # Audio on S3-compatible storage when a bucket is named; local files otherwise.
 HIMIG_S3_BUCKET = envstr("HIMIG_S3_BUCKET")
