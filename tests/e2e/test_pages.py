@@ -259,7 +259,8 @@ def test_theme_toggle_and_delete_confirmation_act_once_on_player_pages(browser, 
         assert any(c["name"] == "himig_theme" and c["value"] == "dark" for c in context.cookies())
         dialogs: list[str] = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.locator("[data-track-card]").first.get_by_role("button", name=re.compile("^Delete")).click()
+        ready_card = page.locator("[data-track-card]:has([data-play])").first
+        ready_card.get_by_role("button", name=re.compile("^Delete")).click()
         page.evaluate("0")  # runs after the submit task, in which any second confirm() would have been
         assert len(dialogs) == 1, dialogs
         assert "/library/" in page.url  # dismissed: nothing deleted, no navigation
