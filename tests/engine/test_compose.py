@@ -355,3 +355,12 @@ def test_a_loop_starts_with_the_band_not_a_sparse_intro() -> None:
     _, score = build("Pop", "Happy", duration=60, seed=2, descriptors=Descriptors(hints=["loopable"]))
     names = [s.name for s in score.sections]
     assert names[0] == "A" and "intro" not in names and names[-1] != "ending"
+
+
+@pytest.mark.parametrize(("genre", "mood"), PAIRS[::7])
+def test_the_intro_is_a_short_part_of_the_track(genre: str, mood: str) -> None:
+    for duration in (30, 60):
+        brief, _ = build(genre, mood, duration=duration, seed=1)
+        first = brief.form.sections[0]
+        if brief.form.body_bars >= 5 and first.name == "intro":
+            assert first.bars <= max(1, round(brief.form.body_bars * 0.2)), (duration, brief.form.sections)

@@ -145,8 +145,11 @@ def plan_sections(
     intro = 1 if body_bars < 8 else 2 if body_bars < 20 else 4
     if kind == "ambient" and body_bars >= 12:
         intro = 4
+    # ...but never more than about a fifth of the track (3 slow bars were 11 s of a 30 s ballad)
+    longest = max(1, round(body_bars * 0.2))
+    intro = min(intro, longest)
     for candidate in sorted((1, 2, 3, 4), key=lambda c: (abs(c - intro), c)):
-        if candidate < body_bars and (body_bars - candidate) % unit == 0:
+        if candidate <= longest and candidate < body_bars and (body_bars - candidate) % unit == 0:
             intro = candidate
             break
     rest = body_bars - intro
@@ -166,7 +169,7 @@ def plan_sections(
         leftover -= unit
         i += 1
     if leftover:
-        grow = min(leftover, 4 - intro) if intro < 4 else 0
+        grow = max(0, min(leftover, 4 - intro, longest - intro))
         intro += grow
         leftover -= grow
         if leftover:
