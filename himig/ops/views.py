@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -19,6 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from himig.ops import health, kpis, metrics, svg
 
 View = Callable[..., HttpResponse]
+DASHBOARD_CACHE_SECONDS = 300
 
 
 def staff_only(view: View) -> View:
@@ -118,7 +120,15 @@ def _charts(d: kpis.Dashboard) -> dict[str, Any]:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     rng = kpis.parse_range(request.GET)
-    d = kpis.compute(rng)
+    # The range figures take seconds on millions of events, so they are kept for a
+    # few minutes (?fresh=1 recomputes); queue and workers are always read live.
+    key = f"himig:ops:dashboard:{rng.start}:{rng.end}"
+    cached = None if request.GET.get("fresh") else cache.get(key)
+    if cached is None:
+        cached = (timezone.now(), kpis.compute(rng))
+        cache.set(key, cached, DASHBOARD_CACHE_SECONDS)
+    computed_at, d = cached
+    d.queue, d.workers = kpis.queue_depth(), kpis.workers()
     surfaces = [
         {
             "name": label,
@@ -156,7 +166,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "avg_dau": "—" if d.avg_dau is None else f"{d.avg_dau:.1f}",
         "conversion": _fmt_rate(d.conversion),
         "cohorts": [{"c": c, "d7": _fmt_rate(c.d7_rate), "d30": _fmt_rate(c.d30_rate)} for c in d.cohorts],
-        "generated_at": timezone.now(),
+        "generated_at": computed_at,
     }
     return render(request, "ops/dashboard.html", context)
 

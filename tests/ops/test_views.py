@@ -187,3 +187,15 @@ def test_status_reports_no_live_worker(client, staff_user, monkeypatch):
     checks = {c["name"]: c for c in client.get("/ops/status.json").json()["checks"]}
     assert checks["workers"]["ok"] is False
     assert "no worker" in checks["workers"]["detail"]
+
+
+@pytest.mark.django_db
+def test_dashboard_figures_are_kept_a_few_minutes_but_workers_are_live(client, staff_user, user_factory):
+    client.force_login(staff_user)
+    assert "Jan 5: 1" not in client.get("/ops/?from=2026-01-01&to=2026-01-31").content.decode()
+    event("sign_up", user_factory(), "2026-01-05 10:00")
+    WorkerHeartbeat.objects.create(worker_id="w1", hostname="h", pid=1)
+    html = client.get("/ops/?from=2026-01-01&to=2026-01-31").content.decode()
+    assert "Jan 5: 1" not in html  # the cached figures
+    assert "generation running normally" in html  # but the worker tile is live
+    assert "Jan 5: 1" in client.get("/ops/?from=2026-01-01&to=2026-01-31&fresh=1").content.decode()
