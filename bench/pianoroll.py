@@ -100,7 +100,13 @@ def _chord_names(brief: object) -> list[tuple[float, str]]:
               tempo=b.form.tempo_bpm, beats_per_bar=b.form.beats_per_bar, sections=list(b.form.sections),  # type: ignore[attr-defined]
               end_tick=0, final_tick=b.form.body_bars * b.form.beats_per_bar * 480, release_tick=0)  # type: ignore[attr-defined]
     spans = plan_harmony(ctx)
-    return [(s.start * 60.0 / (b.form.tempo_bpm * 480), s.chord.name) for s in spans]  # type: ignore[attr-defined]
+    from himig.engine.theory import Chord
+
+    # a key change transposes everything from its bar on, once composed: label what sounds
+    bar, shift = b.modulation or (10**9, 0)  # type: ignore[attr-defined]
+    at = bar * b.form.beats_per_bar * 480  # type: ignore[attr-defined]
+    return [(s.start * 60.0 / (b.form.tempo_bpm * 480),  # type: ignore[attr-defined]
+             Chord((s.chord.root + shift) % 12, s.chord.quality).name if s.start >= at else s.chord.name) for s in spans]
 
 
 if __name__ == "__main__":
