@@ -190,6 +190,9 @@ def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
     energy = min(1.0, max(0.0, energy))
 
     lo, hi = style.tempo[subgenre]
+    if time_signature == (6, 8) and subgenre != "jig":
+        # the style's 8ths at its usual pace, grouped in threes: the dotted-quarter beat is 2/3 of its quarter
+        lo, hi = round(lo * 2 / 3), round(hi * 2 / 3)
     explicit_tempo = request.tempo_bpm or descriptors.tempo_bpm
     if explicit_tempo:
         target = float(explicit_tempo)
