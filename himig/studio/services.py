@@ -32,7 +32,6 @@ from himig.studio.models import Track
 logger = logging.getLogger(__name__)
 
 NON_FIELD = "__all__"  # same key Django forms use for errors that belong to no single field
-RATE_WINDOW_S = 900
 TITLE_LENGTH = 60
 MAX_PAGE = 100
 
@@ -171,7 +170,7 @@ def request_generation(
 
     request = validate_params(params)
     _check_guest_limits(user, request)
-    limit: RateLimit = hit("generate", str(user.pk), settings.HIMIG_RATE_GENERATE, RATE_WINDOW_S)
+    limit: RateLimit = hit("generate", str(user.pk), settings.HIMIG_RATE_GENERATE, settings.HIMIG_RATE_GENERATE_WINDOW)
     if not limit.allowed:  # hit() has recorded the rate_limit_hit event
         raise RateLimited(limit)
 
