@@ -270,7 +270,10 @@ def _fades(score: Score, sample_rate: int, n: int) -> Array:
         # Equal steps in decibels sound even; the last 10 % fall to silence.
         x = np.linspace(0.0, 1.0, length)
         envelope[n - length :] *= (10.0 ** (-40.0 * x / 20.0) * np.minimum(1.0, (1.0 - x) * 10.0)).astype(np.float32)
-    length = min(n, int(END_FADE_S * sample_rate))
+    # A loop plays straight back into its first bar: only a click guard as short as the
+    # fade-in, so the seam has no audible dip.
+    end_fade_s = START_FADE_S if score.ending == "loop" else END_FADE_S
+    length = min(n, max(1, int(end_fade_s * sample_rate)))
     envelope[n - length :] *= np.cos(np.linspace(0.0, math.pi / 2.0, length)).astype(np.float32) ** 2
     return envelope
 

@@ -119,10 +119,16 @@ class Score:
 
 def to_midi(score: Score) -> bytes:
     """Standard MIDI File (type 1): a tempo track plus one track per part."""
-    midi = mido.MidiFile(type=1, ticks_per_beat=score.ticks_per_beat)
-    meta = mido.MidiTrack()
-    meta.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(score.tempo_bpm), time=0))
     num, den = score.time_signature
+    # MIDI counts ticks and tempo per quarter note. In compound metres (6/8) the score's
+    # beat is a dotted quarter: the same ticks then span 1.5 quarters, so the file's
+    # resolution is 2/3 and its quarter-note tempo 1.5× the score's beat tempo.
+    compound = den == 8 and num % 3 == 0
+    ticks_per_quarter = score.ticks_per_beat * 2 // 3 if compound else score.ticks_per_beat
+    quarter_bpm = score.tempo_bpm * 1.5 if compound else score.tempo_bpm
+    midi = mido.MidiFile(type=1, ticks_per_beat=ticks_per_quarter)
+    meta = mido.MidiTrack()
+    meta.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(quarter_bpm), time=0))
     meta.append(mido.MetaMessage("time_signature", numerator=num, denominator=den, time=0))
     for section in score.sections:
         meta.append(mido.MetaMessage("marker", text=section.name, time=section.start))

@@ -160,3 +160,19 @@ def test_the_limiter_never_lets_a_sample_over_the_ceiling():
     limited = mastering.limit(wild, 0.5, SR)
     assert np.abs(limited).max() <= 0.5 + 1e-6
     assert limited.shape == wild.shape
+
+
+def test_a_loop_keeps_its_level_to_the_last_millisecond() -> None:
+    """A loopable track plays straight back into its start: no 50 ms end fade at the seam."""
+    import numpy as np
+
+    from himig.engine.master import _fades
+    from himig.engine.score import Score
+
+    rate = 44100
+    loop = _fades(Score(tempo_bpm=120, duration_s=2.0, ending="loop"), rate, 2 * rate)
+    ring = _fades(Score(tempo_bpm=120, duration_s=2.0, ending="ring"), rate, 2 * rate)
+    five_ms_before_end = -int(0.005 * rate)
+    assert loop[five_ms_before_end] == 1.0
+    assert ring[five_ms_before_end] < 0.1
+    assert loop[-1] < 0.01 and np.all(loop[: -int(0.002 * rate)][int(0.002 * rate):] == 1.0)
