@@ -81,14 +81,23 @@ def _write_mp3(audio: Array, sr: int, path: Path) -> None:
     """
     import lameenc
 
-    pcm = np.round(np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2")
+    if audio.ndim != 2:
+        raise RenderFailed(f"audio must be shaped (channels, samples), not {audio.shape}")
+    # Interleave first, then scale and round in place: one float32 buffer instead of
+    # four full-length temporaries (the same samples as rounding the planar array).
+    frames = np.empty((audio.shape[1], audio.shape[0]), dtype=np.result_type(audio.dtype, np.float32))
+    np.clip(audio.T, -1.0, 1.0, out=frames)
+    frames *= frames.dtype.type(32767.0)
+    np.rint(frames, out=frames)
+    pcm = frames.astype("<i2")
+    del frames
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(MP3_BITRATE_KBPS)
     encoder.set_in_sample_rate(sr)
-    encoder.set_channels(pcm.shape[0])
+    encoder.set_channels(pcm.shape[1])
     encoder.set_quality(MP3_QUALITY)
-    stream = bytes(encoder.encode(np.ascontiguousarray(pcm.T).tobytes())) + bytes(encoder.flush())
-    header = _info_frame(stream, pcm.shape[1])
+    stream = bytes(encoder.encode(pcm.tobytes())) + bytes(encoder.flush())
+    header = _info_frame(stream, pcm.shape[0])
     with path.open("wb") as out:
         out.write(header)
         out.write(stream)

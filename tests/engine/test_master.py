@@ -162,6 +162,29 @@ def test_the_limiter_never_lets_a_sample_over_the_ceiling():
     assert limited.shape == wild.shape
 
 
+def test_the_limiter_filters_only_around_peaks_with_the_same_result_as_the_whole_track():
+    """Sparse peaks take the stretch-by-stretch path; it must equal filtering everything at once."""
+    import scipy.ndimage as ndimage
+
+    rng = np.random.default_rng(3)
+    audio = (rng.standard_normal((2, 6 * SR)) * 0.1).astype(np.float32)
+    for at in rng.integers(0, audio.shape[1], 40):
+        audio[:, at : at + 200] *= 9.0  # bursts, some close together, some at the edges
+    audio[:, :50] *= 9.0
+    audio[:, -50:] *= 9.0
+    ceiling = 0.6
+    magnitude = np.abs(audio).max(axis=0)
+    needed = np.minimum(np.float32(1.0), np.float32(ceiling) / np.maximum(magnitude, np.float32(1e-12)))
+    assert 0 < (needed < 1).mean() < 0.25
+    width = 2 * int(mastering.LIMITER_WINDOW_S * SR) + 1
+    held = ndimage.minimum_filter1d(needed, width, mode="nearest")
+    smooth = ndimage.uniform_filter1d(held, width, mode="nearest")
+    expected = (audio * np.minimum(smooth, needed)).astype(np.float32)
+    limited = mastering.limit(audio, ceiling, SR)
+    np.testing.assert_array_equal(limited, expected)
+    assert np.abs(limited).max() <= ceiling + 1e-6
+
+
 def test_a_loop_keeps_its_level_to_the_last_millisecond() -> None:
     """A loopable track plays straight back into its start: no 50 ms end fade at the seam."""
     import numpy as np
@@ -176,3 +199,21 @@ def test_a_loop_keeps_its_level_to_the_last_millisecond() -> None:
     assert loop[five_ms_before_end] == 1.0
     assert ring[five_ms_before_end] < 0.1
     assert loop[-1] < 0.01 and np.all(loop[: -int(0.002 * rate)][int(0.002 * rate):] == 1.0)
+
+
+@pytest.mark.parametrize("bpm", [60.0, 100.0, 117.9, 140.0, 174.55])
+def test_the_feedback_delay_gives_pedalboards_samples(bpm: float) -> None:
+    """The numpy delay stands in for pedalboard's Delay(mix=1.0): the same samples, chunk by chunk."""
+    from pedalboard import Delay, Pedalboard
+
+    rng = np.random.default_rng(int(bpm))
+    audio = (rng.standard_normal((2, 4 * SR)) * 0.2).astype(np.float32)
+    seconds = 0.75 * 60.0 / bpm
+    reference = Pedalboard([Delay(delay_seconds=seconds, feedback=0.32, mix=1.0)])
+    ours = mastering._delay_chain(Score(tempo_bpm=bpm, duration_s=4.0))
+    step = 30000  # shorter and longer than the delay, and not a multiple of it
+    expected = np.concatenate(
+        [reference(audio[:, s : s + step], SR, reset=False) for s in range(0, audio.shape[1], step)], axis=1
+    )
+    got = np.concatenate([ours(audio[:, s : s + step], SR, reset=False) for s in range(0, audio.shape[1], step)], axis=1)
+    np.testing.assert_array_equal(got, expected)
