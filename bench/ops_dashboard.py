@@ -73,6 +73,7 @@ def main() -> None:
 
     print(f"instance: {connection.vendor} in {data_dir}")
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the dashboard caches its figures there
     started = time.perf_counter()
     build(args)
     print(f"built the data in {time.perf_counter() - started:.1f} s")

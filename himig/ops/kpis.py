@@ -1,7 +1,8 @@
 """The ops dashboard's figures, computed by the database.
 
-Every figure is one aggregate query (GROUP BY day, COUNT DISTINCT, conditional
-counts, ordered-offset percentiles); Python only walks the small per-day results.
+Every figure comes from aggregate queries (GROUP BY day, COUNT DISTINCT, conditional
+counts); the range's tracks are read once for their counts and duration percentiles,
+and active users are one UNION ALL of short index range counts.
 Days are UTC calendar days; a range is inclusive of both ends.
 
 Definitions (docs/operations.md repeats them for operators):
@@ -35,6 +36,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Count,
@@ -149,11 +151,24 @@ class MillisBetween(Func):
 
 
 def percentiles(qs: QuerySet[Any], field: str, ps: tuple[float, ...]) -> list[Any]:
-    """Nearest-rank percentiles of ``field`` over ``qs``: one COUNT, then one ORDER BY … OFFSET each."""
-    n = qs.count()
+    """Nearest-rank percentiles of ``field`` over ``qs``: one ORDER BY query, indexed in Python.
+
+    One sorted read costs the same as a single ``ORDER BY … OFFSET`` (the database sorts
+    either way), so reading the column once beats a COUNT plus one sort per percentile.
+    """
+    values = list(qs.order_by(field).values_list(field, flat=True))
+    n = len(values)
     if n == 0:
         return [None for _ in ps]
-    ordered = qs.order_by(field).values_list(field, flat=True)
+    return [values[max(0, math.ceil(p * n) - 1)] for p in ps]
+
+
+def nearest_rank(values: list[Any], ps: tuple[float, ...]) -> list[Any]:
+    """Nearest-rank percentiles of ``values`` (sorted here), as :func:`percentiles` computes them."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if n == 0:
+        return [None for _ in ps]
     return [ordered[max(0, math.ceil(p * n) - 1)] for p in ps]
 
 
@@ -293,32 +308,32 @@ def compute(rng: DateRange, *, now: dt.datetime | None = None) -> Dashboard:
     today = now.date()
     events = Event.objects.filter(created_at__gte=rng.start_dt, created_at__lt=rng.end_dt)
 
-    with_user = events.filter(user__isnull=False)
-    dau = {
-        row["day"]: row["n"]
-        for row in with_user.annotate(day=UTCDate("created_at"))
-        .values("day")
-        .annotate(n=Count("user_id", distinct=True))
-        .order_by()
-    }
-    wau = _distinct_users(rng.end - dt.timedelta(days=6), rng.end)
-    mau = _distinct_users(rng.end - dt.timedelta(days=29), rng.end)
-    active_users = with_user.aggregate(n=Count("user_id", distinct=True))["n"]
+    dau, wau, mau, active_users = _active_users(rng)
 
     tracks = _tracks().filter(created_at__gte=rng.start_dt, created_at__lt=rng.end_dt)
-    outcome = tracks.aggregate(
-        total=Count("pk"),
-        ready=Count("pk", filter=Q(status="ready")),
-        failed=Count("pk", filter=Q(status="failed")),
-    )
-    timed = tracks.filter(status="ready", generation_ms__isnull=False)
-    waited = tracks.filter(started_at__isnull=False).annotate(
-        wait=MillisBetween(F("started_at"), F("created_at"))
-    )
-
-    gen_p50, gen_p95 = percentiles(timed, "generation_ms", (0.50, 0.95))
-    wait_p50, wait_p95 = percentiles(waited, "wait", (0.50, 0.95))
+    # One read of the range's tracks gives the counts per day and outcome and both
+    # duration distributions (nearest-rank percentiles of the sorted values).
+    generations: dict[dt.date, int] = defaultdict(int)
+    outcome = {"total": 0, "ready": 0, "failed": 0}
+    gen_ms: list[int] = []
+    wait_ms: list[int] = []
+    for day, status, generation_ms, wait in (
+        tracks.annotate(day=UTCDate("created_at"), wait=MillisBetween(F("started_at"), F("created_at")))
+        .values_list("day", "status", "generation_ms", "wait")
+        .order_by()
+    ):
+        generations[day] += 1
+        outcome["total"] += 1
+        if status in ("ready", "failed"):
+            outcome[status] += 1
+        if status == "ready" and generation_ms is not None:
+            gen_ms.append(generation_ms)
+        if wait is not None:
+            wait_ms.append(wait)
+    gen_p50, gen_p95 = nearest_rank(gen_ms, (0.50, 0.95))
+    wait_p50, wait_p95 = nearest_rank(wait_ms, (0.50, 0.95))
     surfaces, requests_by_day, errors_by_day = _request_figures(rng)
+    guests_claimed = events.filter(name=ev.GUEST_CLAIMED).count()
 
     return Dashboard(
         range=rng,
@@ -327,7 +342,7 @@ def compute(rng: DateRange, *, now: dt.datetime | None = None) -> Dashboard:
         wau=wau,
         mau=mau,
         active_users=active_users,
-        generations=per_day(tracks),
+        generations=dict(generations),
         generations_ready=outcome["ready"],
         generations_failed=outcome["failed"],
         generations_total=outcome["total"],
@@ -349,8 +364,8 @@ def compute(rng: DateRange, *, now: dt.datetime | None = None) -> Dashboard:
             .order_by()
         },
         cohorts=_cohorts(rng, today),
-        guests_created=_guests_created(rng, events),
-        guests_claimed=events.filter(name=ev.GUEST_CLAIMED).count(),
+        guests_created=_guests_created(rng, guests_claimed),
+        guests_claimed=guests_claimed,
         adoption=_adoption(rng, events),
     )
 
@@ -361,12 +376,34 @@ def _tracks() -> QuerySet[Any]:
     return Track.objects.all()
 
 
-def _distinct_users(start: dt.date, end: dt.date) -> int:
-    return Event.objects.filter(
-        user__isnull=False,
-        created_at__gte=_midnight(start),
-        created_at__lt=_midnight(end + dt.timedelta(days=1)),
-    ).aggregate(n=Count("user_id", distinct=True))["n"]
+def _active_users(rng: DateRange) -> tuple[dict[dt.date, int], int, int, int]:
+    """DAU per day, WAU, MAU (windows ending on ``rng.end``) and active users in ``rng``.
+
+    One statement of ``UNION ALL``-ed range counts, one per day and window: each is a
+    short scan of the (created_at, user) index, where a single ``GROUP BY day`` has to
+    sort every event in the range first (about twice as slow on a million events).
+    """
+    table = connection.ops.quote_name(Event._meta.db_table)
+    created = connection.ops.quote_name(Event._meta.get_field("created_at").column)
+    user = connection.ops.quote_name(Event._meta.get_field("user").column)
+    one_day = dt.timedelta(days=1)
+    windows = [(rng.start_dt, rng.end_dt)]  # 0: active users
+    windows.append((_midnight(rng.end - dt.timedelta(days=6)), rng.end_dt))  # 1: WAU
+    windows.append((_midnight(rng.end - dt.timedelta(days=29)), rng.end_dt))  # 2: MAU
+    windows += [(_midnight(day), _midnight(day + one_day)) for day in rng.days]
+    arms, params = [], []
+    for i, (lo, hi) in enumerate(windows):
+        arms.append(
+            f"SELECT {i} AS i, COUNT(DISTINCT {user}) AS n FROM {table} "
+            f"WHERE {user} IS NOT NULL AND {created} >= %s AND {created} < %s"
+        )
+        params += [connection.ops.adapt_datetimefield_value(v) for v in (lo, hi)]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(arms), params)
+        counts = dict(cursor.fetchall())
+    days = rng.days
+    dau = {day: counts[i + 3] for i, day in enumerate(days) if counts.get(i + 3)}
+    return dau, counts[1], counts[2], counts[0]
 
 
 def _active_days(start: dt.date, end: dt.date, users: QuerySet[Any]) -> set[tuple[int, dt.date]]:
@@ -385,35 +422,35 @@ def _request_figures(
 ) -> tuple[dict[str, SurfaceStats], dict[str, dict[dt.date, int]], dict[str, dict[dt.date, int]]]:
     stats = RequestStat.objects.filter(minute__gte=rng.start_dt, minute__lt=rng.end_dt)
     sums = {name: Sum(name) for name in BUCKET_FIELDS}
-    surfaces: dict[str, SurfaceStats] = {}
+    # One GROUP BY (surface, day); the per-surface totals are sums of its rows.
+    by_day: dict[str, dict[dt.date, int]] = defaultdict(dict)
+    errors: dict[str, dict[dt.date, int]] = defaultdict(dict)
+    totals: dict[str, dict[str, int]] = {}
     for row in (
-        stats.values("surface")
+        stats.annotate(day=UTCDate("minute"))
+        .values("surface", "day")
         .annotate(
             n=Sum("count"),
-            errors=Sum("count", filter=Q(status_class="5xx")),
+            e=Sum("count", filter=Q(status_class="5xx")),
             total_ms=Sum("total_ms"),
             **sums,
         )
         .order_by()
     ):
-        n = row["n"] or 0
-        buckets = [row[name] or 0 for name in BUCKET_FIELDS]
-        surfaces[row["surface"]] = SurfaceStats(
-            requests=n,
-            errors=row["errors"] or 0,
-            p95_ms=bucket_percentile(buckets, 0.95),
-            mean_ms=(row["total_ms"] or 0) / n if n else None,
-        )
-    by_day: dict[str, dict[dt.date, int]] = defaultdict(dict)
-    errors: dict[str, dict[dt.date, int]] = defaultdict(dict)
-    for row in (
-        stats.annotate(day=UTCDate("minute"))
-        .values("surface", "day")
-        .annotate(n=Sum("count"), e=Sum("count", filter=Q(status_class="5xx")))
-        .order_by()
-    ):
         by_day[row["surface"]][row["day"]] = row["n"] or 0
         errors[row["surface"]][row["day"]] = row["e"] or 0
+        acc = totals.setdefault(row["surface"], dict.fromkeys(("n", "e", "total_ms", *BUCKET_FIELDS), 0))
+        for key in acc:
+            acc[key] += row[key] or 0
+    surfaces: dict[str, SurfaceStats] = {}
+    for surface, acc in totals.items():
+        n = acc["n"]
+        surfaces[surface] = SurfaceStats(
+            requests=n,
+            errors=acc["e"],
+            p95_ms=bucket_percentile([acc[name] for name in BUCKET_FIELDS], 0.95),
+            mean_ms=acc["total_ms"] / n if n else None,
+        )
     return surfaces, dict(by_day), dict(errors)
 
 
@@ -484,7 +521,7 @@ def _cohorts(rng: DateRange, today: dt.date) -> list[Cohort]:
     return cohorts
 
 
-def _guests_created(rng: DateRange, events: QuerySet[Any]) -> int:
+def _guests_created(rng: DateRange, claimed: int) -> int:
     from django.contrib.auth import get_user_model
 
     remaining = (
@@ -492,22 +529,22 @@ def _guests_created(rng: DateRange, events: QuerySet[Any]) -> int:
         .objects.filter(is_guest=True, date_joined__gte=rng.start_dt, date_joined__lt=rng.end_dt)
         .count()
     )
-    return remaining + events.filter(name=ev.GUEST_CLAIMED).count()
+    return remaining + claimed
 
 
 def _adoption(rng: DateRange, events: QuerySet[Any]) -> dict[str, int]:
     """Users who did each thing in the range; doing it makes them active users, so no join is needed."""
     from himig.accounts.models import ApiKey
 
-    def users_of(name: str) -> QuerySet[Any]:
-        # Favorite and share events carry on=false when undone; those are not adoption.
-        return (
-            events.filter(name=name, user__isnull=False)
-            .filter(Q(properties__on=True) | Q(properties__on__isnull=True))
-            .values("user_id")
-            .distinct()
-            .order_by()
-        )
+    # One grouped pass for the event-based kinds. Favorite and share events carry
+    # on=false when undone; those are not adoption.
+    by_name = dict(
+        events.filter(name__in=[ev.FAVORITE, ev.DOWNLOAD, ev.SHARE], user__isnull=False)
+        .filter(Q(properties__on=True) | Q(properties__on__isnull=True))
+        .values_list("name")
+        .annotate(n=Count("user_id", distinct=True))
+        .order_by()
+    )
 
     api_generations = set(
         events.filter(name=ev.GENERATION_REQUESTED, properties__source="api", user__isnull=False)
@@ -523,8 +560,8 @@ def _adoption(rng: DateRange, events: QuerySet[Any]) -> dict[str, int]:
         .distinct()
     )
     return {
-        "favorite": users_of(ev.FAVORITE).count(),
-        "download": users_of(ev.DOWNLOAD).count(),
-        "share": users_of(ev.SHARE).count(),
+        "favorite": by_name.get(ev.FAVORITE, 0),
+        "download": by_name.get(ev.DOWNLOAD, 0),
+        "share": by_name.get(ev.SHARE, 0),
         "api": len(api_generations | keys_used),
     }

@@ -141,37 +141,34 @@ class DatabaseCollector(Collector):
         yield age
         yield done
 
-        # Generations: outcomes and durations by genre, from the Track rows.
-        outcomes = CounterMetricFamily(
-            "himig_generations", "Finished generations by genre and outcome.", labels=["genre", "outcome"]
-        )
-        for genre, status, n in (
-            Track.objects.filter(status__in=["ready", "failed"])
-            .values_list("genre", "status")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            outcomes.add_metric([genre, status], n)
-        yield outcomes
-
+        # Generations: outcomes and durations by genre, from the Track rows, in one pass.
         bucket_aggs = {
             f"b{i}": Count("pk", filter=Q(generation_ms__lte=int(bound * 1000)))
             for i, bound in enumerate(GENERATION_BUCKETS_S)
         }
+        rows = list(
+            Track.objects.filter(status__in=["ready", "failed"])
+            .values("genre", "status")
+            .annotate(n=Count("pk"), timed=Count("generation_ms"), total=Sum("generation_ms"), **bucket_aggs)
+            .order_by("genre", "status")
+        )
+        outcomes = CounterMetricFamily(
+            "himig_generations", "Finished generations by genre and outcome.", labels=["genre", "outcome"]
+        )
+        for row in rows:
+            outcomes.add_metric([row["genre"], row["status"]], row["n"])
+        yield outcomes
+
         duration = HistogramMetricFamily(
             "himig_generation_duration_seconds",
             "Engine time of successful generations, by genre.",
             labels=["genre"],
         )
-        rows = (
-            Track.objects.filter(status="ready", generation_ms__isnull=False)
-            .values("genre")
-            .annotate(n=Count("pk"), total=Sum("generation_ms"), **bucket_aggs)
-            .order_by()
-        )
         for row in rows:
+            if row["status"] != "ready" or not row["timed"]:
+                continue
             buckets = [(_fmt(bound), row[f"b{i}"]) for i, bound in enumerate(GENERATION_BUCKETS_S)]
-            buckets.append(("+Inf", row["n"]))
+            buckets.append(("+Inf", row["timed"]))
             duration.add_metric([row["genre"]], buckets, (row["total"] or 0) / 1000)
         yield duration
 

@@ -173,3 +173,20 @@ def test_parse_range_presets_and_explicit_dates():
     assert explicit == JAN
     assert kpis.parse_range({"from": "2026-01-31", "to": "2026-01-01"}, today) == JAN
     assert kpis.parse_range({"from": "garbage"}, today) == kpis.DateRange(dt.date(2026, 2, 14), today)
+
+
+def test_nearest_rank_percentiles():
+    assert kpis.nearest_rank([], (0.5, 0.95)) == [None, None]
+    assert kpis.nearest_rank([30, 10, 20], (0.5, 0.95)) == [20, 30]
+    assert kpis.nearest_rank(list(range(100, 0, -1)), (0.5, 0.95, 1.0)) == [50, 95, 100]
+
+
+@pytest.mark.django_db
+def test_active_users_of_a_short_range_count_wau_and_mau_beyond_it(user_factory):
+    u, v = user_factory(), user_factory()
+    event("play", u, "2026-03-01 10:00")  # in the month, before the week and the range
+    event("play", v, "2026-03-14 23:59")
+    event("play", v, "2026-03-15 00:00")
+    d = kpis.compute(kpis.DateRange(dt.date(2026, 3, 15), dt.date(2026, 3, 15)), now=NOW)
+    assert d.dau == {dt.date(2026, 3, 15): 1}
+    assert (d.active_users, d.wau, d.mau) == (1, 1, 2)
