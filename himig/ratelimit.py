@@ -113,11 +113,3 @@ def hit(scope: str, ident: str, limit: int, window_s: int, *, cost: int = 1) -> 
 
         record_event("rate_limit_hit", scope=scope)
     return RateLimit(scope, limit, max(0, limit - count), reset_at, allowed)
-
-
-def peek(scope: str, ident: str, limit: int, window_s: int) -> RateLimit:
-    """The state of a limit without counting a request."""
-    start, reset_at = _window(window_s)
-    key = f"rl:{scope}:{ident}:{start}"
-    count = _db_count(key) if _counts_in_database() else int(cache.get(key, 0))
-    return RateLimit(scope, limit, max(0, limit - count), reset_at, count < limit)
