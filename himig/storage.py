@@ -6,13 +6,14 @@ The helpers here cover what differs for the callers:
 * :func:`signed_url` — on S3, a short-lived presigned GET URL that a download or
   the ``<audio>`` player can be redirected to (S3 answers Range requests itself);
   ``None`` on local storage, where the view streams the file with Range support.
-* :func:`delete_files` — remove a track's files, tolerating ones already gone.
+
+Deleting files is the studio's ``remove_files`` (plain ``default_storage.delete``),
+which needs nothing backend-specific.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
@@ -59,11 +60,3 @@ def signed_url(
     ttl = expires if expires is not None else settings.HIMIG_S3_SIGNED_URL_TTL
     url: str = storage.url(name, parameters=params, expire=ttl)  # type: ignore[call-arg]
     return url
-
-
-def delete_files(names: Iterable[str]) -> None:
-    """Delete each stored file; a name already gone is not an error (deletes are retried)."""
-    storage = media_storage()
-    for name in names:
-        if name:
-            storage.delete(name)

@@ -97,13 +97,15 @@ def test_signed_urls_are_short_lived(s3: tuple[str, str]) -> None:
     assert short["X-Amz-Expires"] == ["30"]
 
 
-def test_delete_files_removes_the_objects(s3: tuple[str, str]) -> None:
+def test_removing_a_tracks_files_removes_the_objects(s3: tuple[str, str]) -> None:
+    from himig.studio.services import remove_files
+
     endpoint, bucket = s3
     names = [
         storage.media_storage().save(f"tracks/abc/track.{ext}", ContentFile(AUDIO)) for ext in ("mp3", "wav")
     ]
     assert set(names) <= bucket_keys(endpoint, bucket)
-    storage.delete_files([*names, "tracks/abc/already-gone.flac"])
+    remove_files([*names, "tracks/abc/already-gone.flac"])
     assert bucket_keys(endpoint, bucket) == set()
 
 
