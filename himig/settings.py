@@ -371,6 +371,9 @@ USE_TZ = True
 # --- limits ---------------------------------------------------------------------
 HIMIG_GUEST_TRACKS_PER_DAY = envint("HIMIG_GUEST_TRACKS_PER_DAY", 3, minimum=0)
 HIMIG_GUEST_MAX_DURATION = envint("HIMIG_GUEST_MAX_DURATION", 30, minimum=15)
+# A guest's data and browser session both last this long after their last visit
+# (PRODUCT.md §4: "removed after 90 days"); cleanup_guests removes them after it.
+HIMIG_GUEST_RETENTION_DAYS = envint("HIMIG_GUEST_RETENTION_DAYS", 90, minimum=1)
 HIMIG_GENERATION_MAX_ATTEMPTS = envint("HIMIG_GENERATION_MAX_ATTEMPTS", 3, minimum=1)
 # Generations per user per 15 minutes (PRODUCT.md §5).
 HIMIG_RATE_GENERATE = envint("HIMIG_RATE_GENERATE", 10, minimum=1)
@@ -397,6 +400,15 @@ except ValueError as _bad_cidr:
 
     raise ConfigError(f"HIMIG_METRICS_ALLOWED_NETWORKS: {_bad_cidr}") from None
 HIMIG_REQUEST_STATS_FLUSH_SECONDS = envint("HIMIG_REQUEST_STATS_FLUSH_SECONDS", 10, minimum=0)
+# Retention, applied by cleanup_guests: UTC days of per-minute request statistics
+# (the dashboard's longest preset is 90 days), and days a finished task result of
+# the database queue is kept (django-tasks-db's own default is 14).
+HIMIG_REQUEST_STATS_RETENTION_DAYS = envint("HIMIG_REQUEST_STATS_RETENTION_DAYS", 90, minimum=1)
+HIMIG_TASK_RESULTS_RETENTION_DAYS = envint("HIMIG_TASK_RESULTS_RETENTION_DAYS", 14, minimum=1)
+# manage.py run also runs the housekeeping (cleanup_guests and analyze_db once a day,
+# the first check this many seconds after start-up); off where cron/systemd do it.
+HIMIG_HOUSEKEEPING = envbool("HIMIG_HOUSEKEEPING", True)
+HIMIG_HOUSEKEEPING_DELAY_S = envint("HIMIG_HOUSEKEEPING_DELAY_S", 60, minimum=0)
 HIMIG_LOG_FORMAT = envstr("HIMIG_LOG_FORMAT", "json")  # json | text
 HIMIG_LOG_LEVEL = envstr("HIMIG_LOG_LEVEL", "INFO").upper()
 LOGGING = {

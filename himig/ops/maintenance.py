@@ -158,3 +158,96 @@ def find_orphans() -> OrphanReport:
 def _folder_of(name: str) -> str:
     """``tracks/<user>/<track>`` of a stored name (the layout of studio.services.track_folder)."""
     return "/".join(name.split("/")[:3])
+
+
+# --- retention of operational rows (run by cleanup_guests) ---------------------------
+
+# A worker heartbeat silent this long belongs to a process that is gone for good
+# (each restart beats under a new id); its row only lengthens /metrics and the dashboard.
+HEARTBEAT_RETENTION = dt.timedelta(days=7)
+
+
+@dataclasses.dataclass
+class RetentionSummary:
+    request_stats: int = 0
+    task_results: int = 0
+    sessions: int = 0
+    heartbeats: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.request_stats} request-statistics rows, {self.task_results} task results, "
+            f"{self.sessions} expired sessions, {self.heartbeats} silent worker heartbeats"
+        )
+
+
+def day_start(when: dt.datetime) -> dt.datetime:
+    return when.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def prune_request_stats(days: int, now: dt.datetime, *, dry_run: bool = False) -> int:
+    """Delete per-minute request statistics of UTC days more than ``days`` days ago.
+
+    Whole days are kept, so the dashboard's ``days``-day range is always complete.
+    Deleted a day at a time: a first prune of a long backlog never holds SQLite's
+    write lock for more than one short statement.
+    """
+    from himig.ops.models import RequestStat
+
+    cutoff = day_start(now) - dt.timedelta(days=days - 1)
+    old = RequestStat.objects.filter(minute__lt=cutoff)
+    if dry_run:
+        return old.count()
+    deleted = 0
+    while True:
+        oldest = old.order_by("minute").values_list("minute", flat=True).first()
+        if oldest is None:
+            return deleted
+        upto = min(day_start(oldest) + dt.timedelta(days=1), cutoff)
+        deleted += RequestStat.objects.filter(minute__lt=upto).delete()[0]
+
+
+def prune_task_results(days: int, now: dt.datetime, *, dry_run: bool = False) -> int:
+    """Delete finished task results (database queue) older than ``days`` days, on every queue.
+
+    What django-tasks-db's ``prune_db_task_results --queue-name '*' --min-age-days N``
+    does; waiting and running tasks are never touched. A no-op on other backends.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    old = DBTaskResult.objects.finished().filter(finished_at__lte=now - dt.timedelta(days=days))
+    return old.count() if dry_run else old.delete()[0]
+
+
+def clear_expired_sessions(now: dt.datetime, *, dry_run: bool = False) -> int:
+    """Delete expired sessions (``manage.py clearsessions``); returns how many, where countable."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    count = 0
+    if issubclass(store, DatabaseSessionStore):
+        count = store.get_model_class().objects.filter(expire_date__lt=now).count()
+    if not dry_run:
+        store.clear_expired()
+    return count
+
+
+def prune_heartbeats(now: dt.datetime, *, dry_run: bool = False) -> int:
+    from himig.ops.models import WorkerHeartbeat
+
+    gone = WorkerHeartbeat.objects.filter(last_seen__lt=now - HEARTBEAT_RETENTION)
+    return gone.count() if dry_run else gone.delete()[0]
+
+
+def prune_operational_rows(
+    now: dt.datetime, *, request_stats_days: int, task_results_days: int, dry_run: bool = False
+) -> RetentionSummary:
+    return RetentionSummary(
+        request_stats=prune_request_stats(request_stats_days, now, dry_run=dry_run),
+        task_results=prune_task_results(task_results_days, now, dry_run=dry_run),
+        sessions=clear_expired_sessions(now, dry_run=dry_run),
+        heartbeats=prune_heartbeats(now, dry_run=dry_run),
+    )

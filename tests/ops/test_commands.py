@@ -60,7 +60,9 @@ def guests(user_factory, stored_track, media):
 def test_cleanup_guests_dry_run_counts_and_changes_nothing(guests):
     out = run("cleanup_guests", "--days", "90", "--dry-run")
     assert out.strip() == (
-        "cleanup_guests (dry run): would remove 1 guests, 1 tracks, 2 files, 1 events (inactive for 90+ days)"
+        "cleanup_guests (dry run): would remove 1 guests, 1 tracks, 2 files, 1 events (inactive for 90+ days); "
+        "0 request-statistics rows, 0 task results, 0 expired sessions, 0 silent worker heartbeats "
+        "(statistics kept 90 days, task results 14 days)"
     )
     assert Track.objects.filter(pk=guests["old_track"].pk).exists()
     assert all(default_storage.exists(n) for n in guests["old_track"].files.values())

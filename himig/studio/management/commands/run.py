@@ -4,6 +4,11 @@ Both are child processes of this command. Ctrl-C or SIGTERM stops both cleanly;
 if either dies on its own, the other is stopped too and the command exits non-zero,
 so a supervisor (or the person at the terminal) notices instead of half a Himig
 running silently.
+
+Without cron or systemd timers on a laptop, this command also runs the daily
+housekeeping itself (``cleanup_guests`` and ``analyze_db``, see
+``himig.ops.housekeeping``) in a background thread; ``--no-housekeeping`` or
+``HIMIG_HOUSEKEEPING=0`` leaves that to the operator's scheduler.
 """
 
 from __future__ import annotations
@@ -73,6 +78,8 @@ class Command(BaseCommand):
         parser.add_argument("--web-workers", type=int, default=1)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-worker", action="store_true", help="Web server only (workers run elsewhere).")
+        parser.add_argument("--no-housekeeping", action="store_true",
+                            help="Do not run the daily clean-up here (cron or systemd timers run it).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 1 <= options["port"] <= 65535:
@@ -96,6 +103,12 @@ class Command(BaseCommand):
             # stops each child exactly once (a second signal makes the worker abandon its job).
             children[name] = subprocess.Popen(argv, env=env, start_new_session=True, preexec_fn=_die_with_parent)
 
+        housekeeper = None
+        if settings.HIMIG_HOUSEKEEPING and not options["no_housekeeping"]:
+            from himig.ops.housekeeping import Housekeeper
+
+            housekeeper = Housekeeper(delay_s=settings.HIMIG_HOUSEKEEPING_DELAY_S).start()
+
         url = f"http://{'localhost' if options['host'] in ('127.0.0.1', '0.0.0.0') else options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"Himig is running at {url}  (data in {settings.DATA_DIR}; Ctrl-C stops it)"))
 
@@ -109,6 +122,8 @@ class Command(BaseCommand):
             else:
                 time.sleep(0.3)
 
+        if housekeeper is not None:
+            housekeeper.stop()
         self._stop(children)
         if failed:
             raise CommandError(f"Stopped because {failed}.")
