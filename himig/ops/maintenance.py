@@ -101,7 +101,12 @@ def delete_tracks(tracks: QuerySet[object]) -> PurgeSummary:
 
 
 def stale_guests(days: int, now: dt.datetime) -> QuerySet[object]:
-    """Guests who never signed up and have done nothing for ``days`` days."""
+    """Guests who never signed up and have done nothing for ``days`` days.
+
+    Nothing = no track, no event and no visit (a visit renews the guest's session and
+    ``last_login`` once a day, see ``accounts.services``), so a guest is removed only
+    after their session cookie has expired.
+    """
     from himig.studio.models import Track
 
     cutoff = now - dt.timedelta(days=days)
