@@ -249,6 +249,100 @@ def test_two_processes_render_the_same_samples_and_survive_losing_the_helper(ren
         parallel.close()
 
 
+def test_the_mix_is_the_same_sample_for_sample_with_or_without_the_helper(renderer, tmp_path):
+    parts = [
+        Part(name=f"p{i}", role="harmony", instrument="piano", program=i * 8, reverb=0.2 * i, delay=0.1 if i == 1 else 0.0,
+             notes=[Note(j * 240, 400, 55 + i + j % 7, 90) for j in range(10)])
+        for i in range(4)
+    ] + [synth_part("pluck"), synth_part("sub_bass"), Part(name="kit", role="drums", instrument="drums", is_drum=True,
+                                                           notes=[Note(j * 480, 100, 36, 100) for j in range(6)])]
+    score = score_of(*parts)
+    (tmp_path / "serial").mkdir()
+    (tmp_path / "parallel").mkdir()
+    serial, serial_peaks = renderer.render_mix(score, tmp_path / "serial")
+    parallel = Renderer(sample_rate=SR, workers=2)
+    try:
+        parallel.wait_ready()
+        together, peaks = parallel.render_mix(score, tmp_path / "parallel")
+        assert parallel.helper is not None  # the helper really did half the work
+        assert np.array_equal(together, serial)
+        assert peaks == serial_peaks and set(peaks) == {p.name for p in parts}
+        for strip in (tmp_path / "serial").iterdir():
+            assert strip.read_bytes() == (tmp_path / "parallel" / strip.name).read_bytes(), strip.name
+        parallel.helper._process.kill()
+        parallel.helper._process.wait()
+        alone, _ = parallel.render_mix(score)
+        assert parallel.helper is None
+        assert np.array_equal(alone, serial)
+    finally:
+        parallel.close()
+
+
+def _streamed(sampled, part: Part, score: Score, n: int) -> np.ndarray:
+    """The part played through the synthesizer as one continuous performance (the
+    way a MIDI player would), to check the note-at-a-time renderer against. Notes
+    take turns over the 16 channels, so a note-off never releases another note of
+    the same key (one channel releases all its voices of a key)."""
+    font = sampled._font
+    sampled._silence()
+    for channel in range(16):
+        font.channel_set_bank(channel, 128 if part.is_drum else 0)
+        font.channel_set_preset_number(channel, part.program, part.is_drum)
+    events = []
+    for index, note in enumerate(part.notes):
+        start = round(score.seconds(note.start) * SR)
+        end = round(score.seconds(note.start + note.duration) * SR)
+        events += [(start, 1, index % 16, note.pitch, note.velocity), (end, 0, index % 16, note.pitch, 0)]
+    buffer = np.zeros(2 * n, dtype=np.float32)
+    view = buffer.data.cast("B")
+    position = 0
+    for at, on, channel, pitch, velocity in sorted(events, key=lambda e: (e[0], e[1])):
+        at = min(at, n)
+        if at > position:
+            font.render(view[8 * position : 8 * at], False)
+            position = at
+        if on:
+            font.channel_note_on(channel, pitch, velocity / 127.0)
+        else:
+            font.channel_note_off(channel, pitch)
+    font.render(view[8 * position :], False)
+    sampled._silence()
+    return buffer.reshape(-1, 2).T
+
+
+@pytest.mark.parametrize("program, drum", [(0, False), (33, False), (48, False), (0, True), (32, True)])
+def test_notes_rendered_one_at_a_time_sound_like_a_continuous_performance(renderer, program, drum):
+    # Velocities at the middle of their bands and lengths on the 10 ms grid: the
+    # cached renderer must then give the same sound (within float rounding).
+    rng = np.random.default_rng(program)
+    pitches = [36, 38, 42, 46, 42, 49, 51] if drum else [48, 52, 55, 60, 64, 67]
+    notes = [
+        Note(seconds(0.1 * j), seconds(0.02 * int(rng.integers(3, 40))), pitches[j % len(pitches)], 8 * int(rng.integers(5, 15)) + 4)
+        for j in range(40)
+    ]
+    part = Part(name="p", role="drums" if drum else "harmony", instrument="x", program=program, is_drum=drum, notes=notes)
+    score = score_of(part, duration=6.0)
+    n = round(6.0 * SR)
+    cached = renderer.sampled.render_part(part, score, n)
+    streamed = _streamed(renderer.sampled, part, score, n)
+    error = np.sqrt(np.mean((cached - streamed) ** 2)) / np.sqrt(np.mean(streamed**2))
+    assert 20 * np.log10(error) < -40
+
+
+def test_a_closed_hi_hat_chokes_the_open_one(renderer):
+    open_hat = Part(name="d", role="drums", instrument="drums", is_drum=True, notes=[Note(0, seconds(1.0), 46, 100)])
+    choked = Part(name="d", role="drums", instrument="drums", is_drum=True,
+                  notes=[Note(0, seconds(1.0), 46, 100), Note(seconds(0.5), seconds(0.05), 42, 100)])
+    closed = Part(name="d", role="drums", instrument="drums", is_drum=True, notes=[Note(seconds(0.5), seconds(0.05), 42, 100)])
+    n = 2 * SR
+    ringing = renderer.sampled.render_part(open_hat, score_of(open_hat, duration=2.0), n)
+    both = renderer.sampled.render_part(choked, score_of(choked, duration=2.0), n)
+    alone = renderer.sampled.render_part(closed, score_of(closed, duration=2.0), n)
+    window = slice(int(0.52 * SR), int(0.9 * SR))
+    assert np.abs(ringing[:, window]).max() > 0.01  # the open hat rings on by itself …
+    assert np.abs((both - alone)[:, window]).max() < 1e-4  # … and is silent once the closed one plays
+
+
 def test_a_helper_still_loading_is_not_waited_for(renderer, monkeypatch):
     score = score_of(synth_part("pluck"), synth_part("sub_bass"))
     parallel = Renderer(sample_rate=SR, workers=2)

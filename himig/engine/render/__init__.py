@@ -9,11 +9,12 @@ Parts without a ``synth`` are played by the General MIDI SoundFont
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 
 from himig.engine.errors import RenderFailed
+from himig.engine.render.cache import NoteCache
 from himig.engine.render.helper import Helper, HelperGone
 from himig.engine.render.sampled import SampledInstruments
 from himig.engine.render.synth import LEVEL_DB, ONE_SHOT, VOICES, NoteSpec
@@ -26,39 +27,13 @@ VELOCITY_BUCKETS = 8  # timbre changes in 8 steps; loudness follows the exact ve
 # Held lengths are rounded to 10 ms for synthesis so humanised durations share cached
 # notes; a release a few milliseconds early or late is inaudible.
 GATE_STEP_S = 0.01
-CACHE_BYTES = 256 * 1024 * 1024
+# DSP notes kept between tracks (a worker renders the same voices again and again).
+CACHE_BYTES = 64 * 1024 * 1024
 
 
 def velocity_gain(velocity: int) -> float:
     """MIDI velocity → amplitude: a power curve (about −10 dB at 64), as synths do."""
     return float((max(1, min(127, velocity)) / 127.0) ** 1.7)
-
-
-class NoteCache:
-    """Synthesised notes by (voice, pitch, glide, velocity bucket, length), least recently used out."""
-
-    def __init__(self, limit_bytes: int = CACHE_BYTES) -> None:
-        self.limit = limit_bytes
-        self.size = 0
-        self.hits = 0
-        self.misses = 0
-        self._notes: OrderedDict[tuple[object, ...], Array] = OrderedDict()
-
-    def get(self, key: tuple[object, ...]) -> Array | None:
-        found = self._notes.get(key)
-        if found is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        self._notes.move_to_end(key)
-        return found
-
-    def put(self, key: tuple[object, ...], audio: Array) -> None:
-        self._notes[key] = audio
-        self.size += audio.nbytes
-        while self.size > self.limit and self._notes:
-            _, dropped = self._notes.popitem(last=False)
-            self.size -= dropped.nbytes
 
 
 class Renderer:
@@ -73,7 +48,7 @@ class Renderer:
         self.soundfont_path = find_soundfont(soundfont)
         self._helper: Helper | None = Helper(str(self.soundfont_path), sample_rate) if workers > 1 else None
         self.sampled = SampledInstruments(self.soundfont_path, sample_rate)
-        self.cache = NoteCache()
+        self.cache = NoteCache(CACHE_BYTES)
 
     def wait_ready(self) -> None:
         """Block until the helper process (if any) has loaded its SoundFont."""
@@ -132,6 +107,59 @@ class Renderer:
             job.wait()
             job.release()
         return {part.name: out[part.name] for part in score.parts}
+
+    def render_mix(self, score: Score, stems: Path | None = None) -> tuple[Array, dict[str, float]]:
+        """The score mixed (channel strips and effect sends) into one float32 ``(2, n)`` bus.
+
+        The parts are split into two groups (:func:`_share`); each group is rendered
+        and mixed part by part (:class:`~himig.engine.master.GroupMix`), one in the
+        helper process and one here, and the two buses summed. Without a helper the
+        two groups are mixed here, one after the other: the same split and the same
+        sums, so the track is the same sample for sample either way. With ``stems``
+        (a folder), each part's channel strip is written there too; returns the bus
+        and each part's stem peak.
+        """
+        n = self.length(score)
+        mine, theirs = _share(score)
+        job = None
+        if self._helper is not None and mine and theirs and self._helper_ready():
+            try:
+                job = self._helper.mix(theirs, score, n, str(stems) if stems is not None else None)
+            except HelperGone:
+                self._helper = None
+        try:
+            bus, peaks = self.mix_group(mine, score, stems)
+            others: Array | None = None
+            if job is not None:
+                try:
+                    job.result()
+                    assert job.memory is not None
+                    others = np.ndarray((2, n), dtype=np.float32, buffer=job.memory.buf)
+                    peaks.update(job.value or {})
+                except HelperGone:
+                    self._helper = None  # it died (killed, out of memory): carry on alone
+            if others is None:
+                others, their_peaks = self.mix_group(theirs, score, stems)
+                peaks.update(their_peaks)
+            bus += others
+            del others
+        finally:
+            if job is not None:
+                job.wait()
+                job.release()
+        return bus, {part.name: peaks[part.name] for part in score.parts if part.name in peaks}
+
+    def mix_group(self, parts: list[Part], score: Score, stems: Path | None = None, out: Array | None = None) -> tuple[Array, dict[str, float]]:
+        """Render ``parts`` one at a time and mix them into one bus (``out`` if given)."""
+        from himig.engine.master import GroupMix
+
+        n = self.length(score)
+        group = GroupMix(score, self.sample_rate, parts, out=out, stems=stems)
+        for part in parts:
+            audio = self.render_part(part, score, n)
+            group.add(part, audio)
+            del audio
+        return group.finish(), group.stem_peaks
 
     def render_part(self, part: Part, score: Score, n: int) -> Array:
         if part.synth is None:

@@ -22,6 +22,7 @@ import struct
 import subprocess
 import sys
 from multiprocessing import shared_memory
+from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
@@ -61,6 +62,7 @@ class Job:
         self.memory = memory
         self.done = False
         self.error: str | None = None
+        self.value: Any = None  # what the helper sent back with "ok"
 
     def result(self) -> None:
         self._helper._collect(self)
@@ -121,6 +123,7 @@ class Helper:
             answered = self._pending.popleft()
             answered.done = True
             answered.error = None if status == "ok" else str(detail)
+            answered.value = detail if status == "ok" else None
 
     def wait_ready(self) -> None:
         self._ready.result()
@@ -141,6 +144,12 @@ class Helper:
         """Start rendering ``parts``; their audio appears in ``job.memory`` as (len(parts), 2, n)."""
         memory = shared_memory.SharedMemory(create=True, size=max(1, len(parts) * 2 * n * 4))
         return self._send(("render", parts, score, n, memory.name), memory)
+
+    def mix(self, parts: list[Part], score: Score, n: int, stems: str | None) -> Job:
+        """Start rendering and mixing ``parts`` into one bus, (2, n) in ``job.memory``;
+        ``job.value`` is then each part's stem peak (when ``stems`` names a folder)."""
+        memory = shared_memory.SharedMemory(create=True, size=max(1, 2 * n * 4))
+        return self._send(("mix", parts, score, n, memory.name, stems), memory)
 
     def encode(self, audio: np.ndarray, sample_rate: int, path: str, fmt: str) -> Job:
         """Start encoding ``audio`` to ``path`` in the helper."""
@@ -200,6 +209,7 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
         except EOFError:
             return  # the parent closed the pipe or died
         kind = message[0]
+        result: Any = None
         try:
             if kind == "start":
                 renderer = Renderer(message[1], message[2], workers=1)
@@ -214,6 +224,17 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                     del slabs
                 finally:
                     memory.close()
+            elif kind == "mix":
+                _, parts, score, n, name, stems = message
+                assert renderer is not None, "mix before start"
+                memory = _attach(name)
+                try:
+                    bus = np.ndarray((2, n), dtype=np.float32, buffer=memory.buf)
+                    bus[...] = 0.0
+                    _, result = renderer.mix_group(parts, score, Path(stems) if stems else None, out=bus)
+                    del bus
+                finally:
+                    memory.close()
             elif kind == "encode":
                 _, name, shape, sample_rate, path, fmt = message
                 memory = _attach(name)
@@ -225,7 +246,7 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                     memory.close()
             else:
                 raise ValueError(f"unknown request {kind!r}")
-            _write(answers, ("ok", None))
+            _write(answers, ("ok", result))
         except Exception as exc:  # every failure goes back to the parent as a message
             _write(answers, ("error", f"{type(exc).__name__}: {exc}"))
 

@@ -1,20 +1,29 @@
 """Parts played by the SoundFont through tinysoundfont, offline and sample-exact.
 
-One loaded SoundFont renders one part at a time (reset between parts), so each part
-comes out as its own stem. Notes become note-on/off events at exact sample
-positions and the synthesizer renders the spans between events straight into a
-numpy buffer.
+A part is not streamed through the synthesizer as one long performance. Its notes
+are grouped by what they sound like — preset, pitch, velocity band and held length
+— and each distinct note is synthesised once, from silence to the end of its
+release, then mixed in wherever it is played. That is the same sound: the
+synthesizer's voices do not interact (each note is its own voices, summed), a
+note's audio does not depend on when it starts, and loudness within a velocity
+layer is linear in velocity, so a note synthesised at the middle of its band and
+scaled to its own velocity matches. The one interaction, exclusive classes (an
+open hi-hat choked by the closed one), is applied when mixing. A 120 s band part
+plays its few hundred distinct notes instead of thousands, and a worker keeps
+recent notes for the next track.
 """
 
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 import tinysoundfont._tinysoundfont as tsf  # the low-level binding: no PyAudio, buffer rendering
 
 from himig.engine.errors import RenderFailed, ResourceMissing
+from himig.engine.render.cache import NoteCache
 from himig.engine.score import Part, Score
 
 Array = np.ndarray
@@ -26,6 +35,34 @@ STANDARD_KIT = 0
 # are trimmed to match (synth.LEVEL_DB). Output is float, so nothing clips here.
 OUTPUT_GAIN_DB = 6.0
 MAX_VOICES = 256
+# Notes are synthesised at the middle of velocity bands this wide and scaled to their
+# own velocity (linear within a SoundFont velocity layer, as tinysoundfont plays it).
+VELOCITY_BAND = 8
+# Held lengths are rounded to 10 ms so humanised durations share notes.
+GATE_STEP_S = 0.01
+# A release is rendered until the synthesizer falls silent, at most this long.
+RELEASE_LIMIT_S = 8.0
+RELEASE_BLOCK = 8192
+# Tails below this (−100 dBFS) are dropped from a synthesised note.
+SILENT = 1e-5
+CACHE_BYTES = 96 * 1024 * 1024
+# Exclusive classes of the General MIDI / GS drum kits, measured in GeneralUser GS:
+# a note of a group silences the others' ringing notes within a few milliseconds.
+CHOKE_GROUPS: tuple[frozenset[int], ...] = (
+    frozenset({29, 30}),  # scratch push / pull
+    frozenset({42, 44, 46}),  # closed, pedal and open hi-hat
+    frozenset({71, 72}),  # short / long whistle
+    frozenset({73, 74}),  # short / long guiro
+    frozenset({78, 79}),  # mute / open cuica
+    frozenset({80, 81}),  # mute / open triangle
+    frozenset({86, 87}),  # mute / open surdo
+)
+ORCHESTRA_KIT = 48
+ORCHESTRA_CHOKE_GROUPS: tuple[frozenset[int], ...] = (frozenset({27, 28, 29}), *CHOKE_GROUPS[2:])
+CHOKE_TAU_S = 0.0007  # how fast a choked note dies (tinysoundfont's quick release)
+CHOKE_LENGTH_S = 0.006
+
+NoteKey = tuple[bool, int, int, int, int]  # drum?, program/kit, pitch, velocity, gate samples
 
 
 class SampledInstruments:
@@ -41,6 +78,7 @@ class SampledInstruments:
         self._font.set_output(tsf.OutputMode.StereoInterleaved, sample_rate, OUTPUT_GAIN_DB)
         self._font.set_max_voices(MAX_VOICES)
         self._scratch = np.zeros(2 * 8192, dtype=np.float32).data.cast("B")
+        self.cache = NoteCache(CACHE_BYTES)
 
     def has_preset(self, bank: int, program: int) -> bool:
         return bool(self._font.get_preset_index(bank, program) >= 0)
@@ -60,66 +98,107 @@ class SampledInstruments:
 
     def render_part(self, part: Part, score: Score, n: int) -> Array:
         """The part as a (2, n) float32 array."""
-        font = self._font
-        self._silence()
-        events = _events(part, score, self.sample_rate, n)
-        channels = sorted({channel for _, _, channel, _, _ in events}) or [0]
-        for channel in channels:
-            if part.is_drum:
-                font.channel_set_bank(channel, DRUM_BANK)
-                font.channel_set_preset_number(channel, self.kit_for(part.program), True)
-            else:
-                program = part.program if self.has_preset(0, part.program) else 0
-                font.channel_set_preset_number(channel, program, False)
-        buffer = np.zeros(2 * n, dtype=np.float32)
-        view = buffer.data.cast("B")
-        position = 0
-        try:
-            for at, is_on, channel, pitch, velocity in events:
-                if at > position:
-                    font.render(view[8 * position : 8 * at], False)
-                    position = at
-                if is_on:
-                    font.channel_note_on(channel, pitch, velocity / 127.0)
+        sr = self.sample_rate
+        program = self.kit_for(part.program) if part.is_drum else (part.program if self.has_preset(0, part.program) else 0)
+        step = max(1, round(GATE_STEP_S * sr))
+        plays: dict[NoteKey, list[tuple[int, float, int]]] = defaultdict(list)
+        choke = _choke_lookup(program) if part.is_drum else {}
+        group_starts: dict[int, list[int]] = defaultdict(list)
+        spans = []
+        for note in part.notes:
+            start = round(score.seconds(note.start) * sr)
+            if start >= n:
+                continue
+            end = round(score.seconds(note.start + note.duration) * sr)
+            gate = max(step, round((end - start) / step) * step)
+            velocity = max(1, min(127, note.velocity))
+            played = min(127, (velocity // VELOCITY_BAND) * VELOCITY_BAND + VELOCITY_BAND // 2)
+            key = (part.is_drum, program, note.pitch, played, gate)
+            spans.append((start, key, velocity / played))
+            if note.pitch in choke:
+                group_starts[choke[note.pitch]].append(start)
+        onsets = {group: np.array(sorted(starts)) for group, starts in group_starts.items()}
+        for start, key, gain in spans:
+            limit = n
+            if key[2] in choke:
+                # The next note of the same exclusive class (a later start) chokes this one.
+                starts = onsets[choke[key[2]]]
+                if starts[-1] > start:
+                    limit = int(starts[np.searchsorted(starts, start, side="right")])
+            plays[key].append((start, gain, limit))
+        out = np.zeros((2, n), dtype=np.float32)
+        fade = _choke_fade(sr)
+        for key, where in plays.items():
+            audio = self.note(key)
+            length = audio.shape[1]
+            for start, gain, limit in where:
+                stop = min(n, start + length)
+                gain32 = np.float32(gain)
+                if limit < stop:
+                    cut = limit - start
+                    out[:, start:limit] += audio[:, :cut] * gain32
+                    tail = min(fade.size, stop - limit)
+                    out[:, limit : limit + tail] += audio[:, cut : cut + tail] * (fade[:tail] * gain32)
                 else:
-                    font.channel_note_off(channel, pitch)
-            if position < n:
-                font.render(view[8 * position : 8 * n], False)
+                    out[:, start:stop] += audio[:, : stop - start] * gain32
+        return out
+
+    def note(self, key: NoteKey) -> Array:
+        """One note, (2, length) float32, from its attack to the end of its release (cached)."""
+        audio = self.cache.get(key)
+        if audio is None:
+            audio = self._synthesise(key)
+            self.cache.put(key, audio)
+        return audio
+
+    def _synthesise(self, key: NoteKey) -> Array:
+        drum, program, pitch, velocity, gate = key
+        font = self._font
+        if drum:
+            font.channel_set_bank(0, DRUM_BANK)
+            font.channel_set_preset_number(0, program, True)
+        else:
+            font.channel_set_bank(0, 0)
+            font.channel_set_preset_number(0, program, False)
+        limit = round(RELEASE_LIMIT_S * self.sample_rate)
+        buffer = np.zeros(2 * (gate + limit), dtype=np.float32)
+        view = buffer.data.cast("B")
+        try:
+            font.channel_note_on(0, pitch, velocity / 127.0)
+            font.render(view[: 8 * gate], False)
+            font.channel_note_off(0, pitch)
+            position = gate
+            end = gate + limit
+            while position < end:
+                block = min(RELEASE_BLOCK, end - position)
+                font.render(view[8 * position : 8 * (position + block)], False)
+                position += block
+                if not buffer[2 * (position - block) : 2 * position].any():
+                    break  # every voice has finished its release
+            else:
+                self._silence()  # a release longer than the limit: stop it for the next note
         except RuntimeError as exc:
-            raise RenderFailed(f"The SoundFont synthesizer failed on part {part.name!r}: {exc}") from None
-        finally:
-            self._silence()
-        # Deinterleave one channel at a time: two plain strided copies, about half the
-        # time of numpy's transposing copy of the (n, 2) view.
-        out = np.empty((2, n), dtype=np.float32)
-        out[0] = buffer[0::2]
-        out[1] = buffer[1::2]
+            raise RenderFailed(f"The SoundFont synthesizer failed on preset {program}, note {pitch}: {exc}") from None
+        loud = np.flatnonzero(np.abs(buffer[: 2 * position]) > SILENT)
+        length = (int(loud[-1]) // 2 + 1) if loud.size else 1
+        if length == gate + limit:
+            # Cut at the limit: end with a short fade rather than a click.
+            ramp = min(length, round(0.02 * self.sample_rate))
+            buffer[2 * (length - ramp) : 2 * length] *= np.repeat(np.linspace(1.0, 0.0, ramp, dtype=np.float32), 2)
+        out = np.empty((2, length), dtype=np.float32)
+        out[0] = buffer[0 : 2 * length : 2]
+        out[1] = buffer[1 : 2 * length : 2]
         return out
 
 
-def _events(part: Part, score: Score, sample_rate: int, n: int) -> list[tuple[int, int, int, int, int]]:
-    """Note-on/off events (sample, on?, channel, pitch, velocity), sorted.
+def _choke_lookup(kit: int) -> dict[int, int]:
+    """Pitch → exclusive-class index for the drum ``kit``."""
+    groups = ORCHESTRA_CHOKE_GROUPS if kit == ORCHESTRA_KIT else CHOKE_GROUPS
+    return {pitch: index for index, group in enumerate(groups) for pitch in group}
 
-    A note-off in a SoundFont synth releases every voice of that key on the channel,
-    so overlapping notes of the same pitch go to different channels (all with the
-    same preset); otherwise the first note's end would cut the second short.
-    """
-    spans = []
-    for note in part.notes:
-        start = min(round(score.seconds(note.start) * sample_rate), n)
-        end = min(round(score.seconds(note.start + note.duration) * sample_rate), n)
-        if end > start:
-            spans.append((start, end, note.pitch, note.velocity))
-    spans.sort()
-    busy_until: dict[tuple[int, int], int] = {}
-    events: list[tuple[int, int, int, int, int]] = []
-    for start, end, pitch, velocity in spans:
-        channel = 0
-        while busy_until.get((channel, pitch), -1) > start and channel < 15:
-            channel += 1
-        busy_until[(channel, pitch)] = end
-        events.append((start, 1, channel, pitch, velocity))
-        events.append((end, 0, channel, pitch, 0))
-    # At the same sample, releases come before new attacks (a repeated note restarts).
-    events.sort(key=lambda e: (e[0], e[1]))
-    return events
+
+def _choke_fade(sample_rate: int) -> Array:
+    t = np.arange(max(1, round(CHOKE_LENGTH_S * sample_rate)), dtype=np.float32)
+    fade = np.exp(-t / np.float32(CHOKE_TAU_S * sample_rate)).astype(np.float32)
+    fade[-1] = 0.0
+    return fade
