@@ -22,6 +22,7 @@ import dataclasses
 import functools
 import math
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 
 import numpy as np
 import scipy.ndimage as ndimage
@@ -59,20 +60,35 @@ class Mastered:
     stems: Mapping[str, Array]  # float32 (2, n) per part, after its own processing, at master gain
     loudness_lufs: float
     true_peak_dbtp: float
+    stem_gain: Array | None = None  # float32 (n,): what a channel strip is multiplied by to become a stem
 
 
 def master(part_audio: dict[str, Array], score: Score, sample_rate: int) -> Mastered:
-    """Mix the parts of ``score`` (rendered as ``part_audio``) into a mastered track."""
+    """Mix the parts of ``score`` (rendered as ``part_audio``) into a mastered track.
+
+    The whole chain in one call, with every part in memory (stems come from them);
+    the engine's pipeline instead mixes each part as it is rendered (:class:`GroupMix`)
+    and masters the bus with :func:`master_bus`.
+    """
     n = round(score.duration_s * sample_rate)
     parts = [p for p in score.parts if p.name in part_audio]
     for part in parts:
         if part_audio[part.name].shape != (2, n):
             raise RenderFailed(f"part {part.name!r} has shape {part_audio[part.name].shape}, expected (2, {n})")
-    duck = _kick_envelope(score, sample_rate, n)
-    reverb = _Send(_reverb_chain(sample_rate, score), sample_rate, gain=0.6) if any(p.reverb > 0 for p in parts) else None
-    delay = _Send(_delay_chain(score), sample_rate, gain=0.5, filter_after=True) if any(p.delay > 0 for p in parts) else None
-    bus = _mix(part_audio, parts, sample_rate, n, duck, reverb, delay)
+    group = GroupMix(score, sample_rate, parts)
+    for part in parts:
+        group.add(part, part_audio[part.name])
+    mastered = master_bus(group.finish(), score, sample_rate)
+    assert mastered.stem_gain is not None
+    mastered.stems = Stems(part_audio, parts, sample_rate, group.duck, mastered.stem_gain)
+    return mastered
 
+
+def master_bus(bus: Array, score: Score, sample_rate: int) -> Mastered:
+    """Glue, fades, loudness and limiting of a mixed bus (changed in place); no stems."""
+    n = round(score.duration_s * sample_rate)
+    if bus.shape != (2, n):
+        raise RenderFailed(f"the mix has shape {bus.shape}, expected (2, {n})")
     # Glue compression at a known level: bring the mix to a fixed RMS first so the
     # threshold means the same for a solo piano and a full band.
     rms = float(np.sqrt(np.mean(np.square(bus[:, ::4], dtype=np.float64))))
@@ -95,8 +111,104 @@ def master(part_audio: dict[str, Array], score: Score, sample_rate: int) -> Mast
         gain *= 10.0 ** ((TARGET_LUFS - final_loudness) / 20.0)
         audio, peak = _limit_to_ceiling(bus, gain, sample_rate)
         final_loudness = integrated_loudness(audio, sample_rate)
-    stems = Stems(part_audio, parts, sample_rate, duck, np.float32(pre_gain * gain) * envelope)
-    return Mastered(audio=audio, stems=stems, loudness_lufs=final_loudness, true_peak_dbtp=to_db(peak))
+    envelope *= np.float32(pre_gain * gain)
+    return Mastered(audio=audio, stems={}, loudness_lufs=final_loudness, true_peak_dbtp=to_db(peak), stem_gain=envelope)
+
+
+class GroupMix:
+    """Parts mixed through their channel strips and the shared sends into one stereo bus.
+
+    Each part is added as soon as it is rendered and can then be dropped, so a
+    120 s track never holds every part at once. Everything here is linear — gains,
+    ducking, the high-pass, the delay and the (unmodulated) reverb — so the parts
+    can be split into groups, each mixed on its own (in another process), and the
+    buses summed: the same track as mixing all parts at once.
+
+    Parts that share a treatment (low cut or not) are summed before it, and the
+    work goes in chunks of about 1.5 s so temporaries stay small and in cache. With
+    ``stems`` (a folder), each part's channel strip is also written there as raw
+    interleaved float32, ``<index in the score>.f32``, and its peak kept in
+    :attr:`stem_peaks`, for :class:`StemFiles`.
+    """
+
+    def __init__(
+        self,
+        score: Score,
+        sample_rate: int,
+        parts: list[Part],
+        *,
+        out: Array | None = None,
+        stems: Path | None = None,
+    ) -> None:
+        self.score = score
+        self.sample_rate = sample_rate
+        self.n = n = round(score.duration_s * sample_rate)
+        self.duck = _kick_envelope(score, sample_rate, n)
+        if out is None:
+            out = np.zeros((2, n), dtype=np.float32)
+        self.dry = out
+        self.low_cut = np.zeros((2, n), dtype=np.float32) if any(_needs_low_cut(p) for p in parts) else None
+        self.reverb_send = np.zeros((2, n), dtype=np.float32) if any(p.reverb > 0 for p in parts) else None
+        self.delay_send = np.zeros((2, n), dtype=np.float32) if any(p.delay > 0 for p in parts) else None
+        self.stems = stems
+        self.stem_peaks: dict[str, float] = {}
+
+    def add(self, part: Part, audio: Array) -> None:
+        n = self.n
+        if audio.shape != (2, n):
+            raise RenderFailed(f"part {part.name!r} has shape {audio.shape}, expected (2, {n})")
+        gain_pan = _gain_pan(part)
+        needs_cut = _needs_low_cut(part)
+        depth = np.float32(min(max(part.sidechain, 0.0), 1.0)) if self.duck.size else np.float32(0.0)
+        target = self.low_cut if needs_cut else self.dry
+        assert target is not None
+        stem = None
+        if self.stems is not None:
+            stem = open(stem_path(self.stems, self.score.parts, part), "wb")  # noqa: SIM115 - closed below
+            stem_state = np.zeros((_highpass(self.sample_rate).shape[0], 2, 2), dtype=np.float32)
+            peak = 0.0
+        try:
+            for start in range(0, n, CHUNK):
+                stop = min(n, start + CHUNK)
+                chunk = audio[:, start:stop] * gain_pan
+                if depth > 0:
+                    chunk *= 1.0 - depth * self.duck[start:stop]
+                target[:, start:stop] += chunk
+                if self.reverb_send is not None and part.reverb > 0:
+                    self.reverb_send[:, start:stop] += chunk * np.float32(part.reverb)
+                if self.delay_send is not None and part.delay > 0:
+                    self.delay_send[:, start:stop] += chunk * np.float32(part.delay)
+                if stem is not None:
+                    if needs_cut:
+                        chunk, stem_state = signal.sosfilt(_highpass(self.sample_rate), chunk, axis=1, zi=stem_state)
+                    peak = max(peak, float(np.abs(chunk).max()))
+                    stem.write(np.ascontiguousarray(chunk.T, dtype=np.float32).tobytes())
+        finally:
+            if stem is not None:
+                stem.close()
+        if stem is not None:
+            self.stem_peaks[part.name] = peak
+
+    def finish(self) -> Array:
+        """The group's bus: the dry parts, the high-passed parts and both effect returns."""
+        sample_rate, n = self.sample_rate, self.n
+        bus = self.dry
+        reverb = _Send(_reverb_chain(sample_rate, self.score), sample_rate, gain=0.6) if self.reverb_send is not None else None
+        delay = _Send(_delay_chain(self.score), sample_rate, gain=0.5, filter_after=True) if self.delay_send is not None else None
+        sos = _highpass(sample_rate)
+        state = np.zeros((sos.shape[0], 2, 2), dtype=np.float32)
+        for start in range(0, n, CHUNK):
+            stop = min(n, start + CHUNK)
+            dry = bus[:, start:stop]
+            if self.low_cut is not None:
+                filtered, state = signal.sosfilt(sos, self.low_cut[:, start:stop], axis=1, zi=state)
+                dry += filtered
+            if reverb is not None and self.reverb_send is not None:
+                reverb.add(dry, self.reverb_send[:, start:stop])
+            if delay is not None and self.delay_send is not None:
+                delay.add(dry, self.delay_send[:, start:stop])
+        self.low_cut = self.reverb_send = self.delay_send = None
+        return bus
 
 
 class Stems(Mapping[str, Array]):
@@ -104,7 +216,7 @@ class Stems(Mapping[str, Array]):
 
     Most generations want no stems, and a 120 s stem is 42 MB, so they are not built
     unless read. Reading any builds all of them: the loudest decides a common trim
-    that keeps every stem inside 16 bits without changing their balance.
+    (:func:`_stem_gain`) that keeps every stem inside 16 bits.
     """
 
     def __init__(self, part_audio: dict[str, Array], parts: list[Part], sample_rate: int, duck: Array, gain: Array) -> None:
@@ -115,13 +227,11 @@ class Stems(Mapping[str, Array]):
     def _build(self) -> dict[str, Array]:
         if self._stems is None:
             part_audio, parts, sample_rate, duck, gain = self._inputs
-            stems = {}
-            for part in parts:
-                stem = channel_strip(part_audio[part.name], part, sample_rate, duck)
-                stem *= gain
-                stems[part.name] = stem
-            _keep_stems_unclipped(stems)
-            self._stems = stems
+            strips = {part.name: channel_strip(part_audio[part.name], part, sample_rate, duck) for part in parts}
+            gain = _stem_gain({name: float(np.abs(strip).max()) for name, strip in strips.items()}, gain)
+            for strip in strips.values():
+                strip *= gain
+            self._stems = strips
         return self._stems
 
     def __getitem__(self, name: str) -> Array:
@@ -132,6 +242,39 @@ class Stems(Mapping[str, Array]):
 
     def __len__(self) -> int:
         return len(self._names)
+
+
+def stem_path(folder: Path, all_parts: list[Part], part: Part) -> Path:
+    """Where :class:`GroupMix` writes ``part``'s channel strip: named by its place in the score."""
+    index = next(i for i, candidate in enumerate(all_parts) if candidate is part)
+    return folder / f"{index:02d}.f32"
+
+
+class StemFiles(Mapping[str, Array]):
+    """Stems from the channel strips :class:`GroupMix` wrote to disk, one read at a time.
+
+    Each is read when asked for and scaled by ``gain`` (the master's gain and fades),
+    so writing a stems zip holds one stem in memory, not all of them. The peaks
+    recorded while mixing decide a common trim that keeps every stem inside 16 bits.
+    """
+
+    def __init__(self, folder: Path, parts: list[Part], peaks: Mapping[str, float], gain: Array) -> None:
+        self._files = {p.name: stem_path(folder, parts, p) for p in parts}
+        self._gain = _stem_gain(peaks, gain)
+
+    def __getitem__(self, name: str) -> Array:
+        frames = np.fromfile(self._files[name], dtype=np.float32)
+        stem = frames.reshape(-1, 2).T.copy()
+        if stem.shape[1] != self._gain.size:
+            raise RenderFailed(f"the stem of {name!r} has {stem.shape[1]} samples, expected {self._gain.size}")
+        stem *= self._gain
+        return stem
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
 
 
 def _gain_pan(part: Part) -> Array:
@@ -146,12 +289,12 @@ def _needs_low_cut(part: Part) -> bool:
 
 
 def channel_strip(audio: Array, part: Part, sample_rate: int, duck: Array) -> Array:
-    """One part's gain, pan, low cut and ducking (a new float32 array)."""
+    """One part's gain, pan, ducking and low cut, in the mix's order (a new float32 array)."""
     out = audio * _gain_pan(part)
-    if _needs_low_cut(part):
-        out = signal.sosfilt(_highpass(sample_rate), out, axis=1).astype(np.float32, copy=False)
     if part.sidechain > 0 and duck.size:
         out *= 1.0 - np.float32(min(part.sidechain, 1.0)) * duck
+    if _needs_low_cut(part):
+        out = signal.sosfilt(_highpass(sample_rate), out, axis=1).astype(np.float32, copy=False)
     return out
 
 
@@ -190,52 +333,6 @@ def _kick_envelope(score: Score, sample_rate: int, n: int) -> Array:
         stop = min(n, start + length)
         np.maximum(envelope[start:stop], shape[: stop - start], out=envelope[start:stop])
     return envelope
-
-
-def _mix(
-    part_audio: dict[str, Array],
-    parts: list[Part],
-    sample_rate: int,
-    n: int,
-    duck: Array,
-    reverb: _Send | None,
-    delay: _Send | None,
-) -> Array:
-    """Sum the channel strips and the two effect returns into the bus, a chunk at a time.
-
-    Parts that share a treatment (low cut or not) are summed before it — filters
-    are linear, so filtering the sum equals summing the filtered parts — and the
-    work goes in chunks of about 1.5 s, so temporaries stay small and in cache
-    instead of allocating several full-length arrays per part. The effect sends
-    exist only a chunk at a time too: each chunk of a send goes through its effect
-    (which keeps its state between chunks) and is added to the bus at once.
-    """
-    bus = np.zeros((2, n), dtype=np.float32)
-    strips = [(part_audio[p.name], _gain_pan(p), _needs_low_cut(p), min(max(p.sidechain, 0.0), 1.0) if duck.size else 0.0, p) for p in parts]
-    sos = _highpass(sample_rate)
-    state = np.zeros((sos.shape[0], 2, 2), dtype=np.float32)
-    for start in range(0, n, CHUNK):
-        stop = min(n, start + CHUNK)
-        low_cut = np.zeros((2, stop - start), dtype=np.float32)
-        reverb_send = np.zeros((2, stop - start), dtype=np.float32) if reverb is not None else None
-        delay_send = np.zeros((2, stop - start), dtype=np.float32) if delay is not None else None
-        dry = bus[:, start:stop]
-        for audio, gain_pan, needs_cut, depth, part in strips:
-            chunk = audio[:, start:stop] * gain_pan
-            if depth > 0:
-                chunk *= 1.0 - np.float32(depth) * duck[start:stop]
-            (low_cut if needs_cut else dry)[...] += chunk
-            if reverb_send is not None and part.reverb > 0:
-                reverb_send += chunk * np.float32(part.reverb)
-            if delay_send is not None and part.delay > 0:
-                delay_send += chunk * np.float32(part.delay)
-        filtered, state = signal.sosfilt(sos, low_cut, axis=1, zi=state)
-        dry += filtered
-        if reverb is not None and reverb_send is not None:
-            reverb.add(dry, reverb_send)
-        if delay is not None and delay_send is not None:
-            delay.add(dry, delay_send)
-    return bus
 
 
 class _Send:
@@ -393,13 +490,11 @@ def limit(audio: Array, ceiling: float, sample_rate: int) -> Array:
     return out
 
 
-def _keep_stems_unclipped(stems: dict[str, Array]) -> None:
-    """Stems are written as 16-bit WAV: if the loudest would clip, turn all down alike."""
-    loudest = max((float(np.abs(s).max()) for s in stems.values()), default=0.0)
-    if loudest > 0.98:
-        scale = np.float32(0.98 / loudest)
-        for stem in stems.values():
-            stem *= scale
+def _stem_gain(peaks: Mapping[str, float], gain: Array) -> Array:
+    """Stems are written as 16-bit WAV: if the loudest strip at the master's gain could
+    clip, turn every stem down alike (their balance is the point of stems)."""
+    loudest = max(peaks.values(), default=0.0) * float(np.max(gain, initial=0.0))
+    return gain * np.float32(0.98 / loudest) if loudest > 0.98 else gain
 
 
 # -- measuring ---------------------------------------------------------------

@@ -35,6 +35,8 @@ STAGES: tuple[tuple[str, float], ...] = (
     ("encoding", 0.75),
 )
 Progress = Callable[[str, float], None]
+# Encoders slow enough to hand to the other core; WAV and FLAC are quicker to write here.
+_SLOW_FORMATS = frozenset({"mp3", "ogg"})
 
 
 @dataclasses.dataclass
@@ -137,7 +139,7 @@ class Engine:
         then renamed), so a failure never leaves a half-written file behind.
         """
         from himig.engine import analysis, export
-        from himig.engine.master import master
+        from himig.engine.master import StemFiles, master_bus
 
         formats = tuple(dict.fromkeys(formats))
         for fmt in formats:
@@ -155,40 +157,46 @@ class Engine:
         brief, score = self.plan(request)
         lap("compose", t)
 
-        report("rendering", STAGES[1][1])
-        t = time.perf_counter()
-        part_audio = self.renderer.render(score)
-        lap("render", t)
-
-        report("mastering", STAGES[2][1])
-        t = time.perf_counter()
-        mastered = master(part_audio, score, SAMPLE_RATE)
-        n_expected = round(request.duration * SAMPLE_RATE)
-        if mastered.audio.shape != (2, n_expected):
-            raise RenderFailed(f"mastered audio has shape {mastered.audio.shape}, expected (2, {n_expected})")
-        lap("master", t)
-
-        report("encoding", STAGES[3][1])
-        t = time.perf_counter()
         target = Path(out_dir)
         target.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".himig-", dir=target))
         encoding = _Encoding(self.renderer.helper)
         try:
+            report("rendering", STAGES[1][1])
+            t = time.perf_counter()
+            stem_folder = staging / "strips" if stems else None
+            if stem_folder is not None:
+                stem_folder.mkdir()
+            bus, stem_peaks = self.renderer.render_mix(score, stem_folder)
+            lap("render", t)
+
+            report("mastering", STAGES[2][1])
+            t = time.perf_counter()
+            mastered = master_bus(bus, score, SAMPLE_RATE)
+            del bus
+            n_expected = round(request.duration * SAMPLE_RATE)
+            if mastered.audio.shape != (2, n_expected):
+                raise RenderFailed(f"mastered audio has shape {mastered.audio.shape}, expected (2, {n_expected})")
+            lap("master", t)
+
+            report("encoding", STAGES[3][1])
+            t = time.perf_counter()
             written: dict[str, Path] = {}
-            # The audio encoders run on the other core (in the render helper) while
-            # this one measures the track and writes everything else.
-            for fmt in formats:
+            # The slow encoders (MP3, OGG) run on the other core, in the render
+            # helper, while this one writes everything else.
+            for fmt in sorted(formats, key=lambda f: f not in _SLOW_FORMATS):
                 written[fmt] = staging / f"track.{fmt}"
-                encoding.start(mastered.audio, written[fmt], fmt)
+                encoding.start(mastered.audio, written[fmt], fmt, here=fmt not in _SLOW_FORMATS)
             began = time.perf_counter()
             delivered = analysis.analyse(mastered.audio, SAMPLE_RATE)
             timings["analyse"] = round((time.perf_counter() - began) * 1000, 1)
             if midi:
                 (staging / "track.mid").write_bytes(to_midi(score))
                 written["midi"] = staging / "track.mid"
-            if stems:
-                written["stems"] = export.write_stems_zip(mastered.stems, SAMPLE_RATE, staging / "stems.zip")
+            if stem_folder is not None:
+                assert mastered.stem_gain is not None
+                strips = StemFiles(stem_folder, score.parts, stem_peaks, mastered.stem_gain)
+                written["stems"] = export.write_stems_zip(strips, SAMPLE_RATE, staging / "stems.zip")
             (staging / "peaks.json").write_text(json.dumps(export.peaks(mastered.audio, SAMPLE_RATE)))
             written["peaks"] = staging / "peaks.json"
             (staging / "score.json").write_text(json.dumps(score.to_dict(), separators=(",", ":")))
@@ -229,11 +237,12 @@ class _Encoding:
         self._helper = helper
         self._jobs: list[Any] = []
 
-    def start(self, audio: np.ndarray, path: Path, fmt: str) -> None:
+    def start(self, audio: np.ndarray, path: Path, fmt: str, here: bool = False) -> None:
+        """Encode ``audio`` as ``fmt``: in the helper (unless ``here``), else now."""
         from himig.engine import export
         from himig.engine.render.helper import HelperGone
 
-        if self._helper is not None:
+        if self._helper is not None and not here:
             try:
                 self._jobs.append(self._helper.encode(audio, SAMPLE_RATE, str(path), fmt))
                 return
