@@ -61,7 +61,7 @@ def fit_tempo(
 ) -> tuple[float, int, float]:
     """Return ``(bpm, body_bars, hold_s)`` with ``body_bars * bar + hold = duration``.
 
-    ``hold`` is the final chord plus its ring-out: about a bar and a second, at least
+    ``hold`` is the final chord plus its ring-out: about a bar and 1.25 s, at least
     2.5 s. An explicit tempo is kept exactly and the hold absorbs the remainder.
     A ``loop`` has no hold: whole bars fill the duration, so the last bar leads
     straight back into the first (with an explicit tempo the last bar may be cut short).
@@ -88,7 +88,10 @@ def fit_tempo(
     best: tuple[float, int, float] | None = None
     best_score: float | None = None
     bar0 = beats_per_bar * 60.0 / target_bpm
-    want_hold = hold_s if hold_s is not None else min(max(2.5, bar0 + 1.0), 5.5)
+    # a bar and a bit for the final chord: a struck chord needs 3 s or so to die away
+    # naturally (with a bar and a second, a fast country tune's last strum was still loud at
+    # its release)
+    want_hold = hold_s if hold_s is not None else min(max(2.5, bar0 + 1.25), 5.5)
     for hold in (want_hold, want_hold - 0.5, want_hold + 0.5, want_hold + 1.0, want_hold - 1.0, want_hold + 1.5):
         if hold < 2.0 or hold > duration * 0.45:
             continue

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from himig.engine.compose.context import Ctx, Slot, place
 from himig.engine.compose.form import SectionPlan
+from himig.engine.instruments import INSTRUMENTS, satisfies
 from himig.engine.score import TICKS_PER_BEAT, Note
 from himig.engine.theory import Chord, place_pc, voice_lead
 
@@ -34,6 +35,65 @@ def pick(patterns: Mapping[str, T], energy: float) -> T:
         if name in patterns:
             return patterns[name]
     return next(iter(patterns.values()))
+
+
+# --- the final chord ---------------------------------------------------------
+# How notes die when the player lets go (measured on GeneralUser GS): plucked and struck
+# notes (guitars, piano, banjo, harp, mallets) decay by themselves, so they can ring the
+# final chord to the end; bowed, blown and organ notes hold flat and stop within 0.1–0.3 s
+# of the note-off, so a band ending that holds them to the last moment stops like a switch.
+_RINGING_FAMILIES = {"guitar", "plucked", "mallets"}
+_RINGING_KEYS = {"piano", "bright piano", "electric piano", "harpsichord", "clavinet"}
+_HELD_FRACTION = {"bass": 0.55, "melody": 0.5, "counter": 0.5}  # else (chords, pads) 0.4
+LIFT_VELOCITY = 8  # a held note that will lift off early is played under the struck chord
+
+
+def rings(instrument: str) -> bool:
+    """Whether a held note of ``instrument`` decays by itself (a struck or plucked string)."""
+    spec = INSTRUMENTS.get(instrument)
+    if spec is None or spec.is_drum or spec.synth is not None:
+        return False
+    return spec.family in _RINGING_FAMILIES or instrument in _RINGING_KEYS
+
+
+def _final_rings(ctx: Ctx) -> bool:
+    """Whether a plucked or struck part (not excluded from the request) rings the final chord."""
+    cached = ctx.shared.get("_final_rings")
+    if cached is None:
+        excluded = ctx.brief.excluded_instruments
+        cached = any(
+            s.plays_final and s.role in {"harmony", "arp", "pad", "melody"} and rings(s.instrument)
+            and not any(satisfies(e, s.instrument) or e == s.instrument for e in excluded)
+            for s in ctx.shared.get("arranged", ())
+        )
+        ctx.shared["_final_rings"] = cached
+    return bool(cached)
+
+
+def lifts(ctx: Ctx, slot: Slot) -> bool:
+    """Whether ``slot`` holds its final note flat (organ, bow, breath) and lets go before the
+    plucked or struck parts that ring the chord out."""
+    return ctx.brief.ending != "loop" and not rings(slot.instrument) and _final_rings(ctx)
+
+
+def ring_length(ctx: Ctx, slot: Slot, voice: int = 0, voices: int = 1) -> int:
+    """How long a final-chord note of ``slot`` is held, in ticks from the final downbeat.
+
+    A band's last chord is struck together and then dies away: the guitars and piano ring
+    to the end, while the sustaining players (organ, fiddle, harmonica, strings, the bass)
+    lift off one after another, earlier, so the sound thins out instead of stopping flat.
+    Without a ringing part to carry it, everything holds to the release (a string section
+    or a pad ending stays whole). ``voice`` counts a chord's notes from the lowest: in a
+    ringing chord the upper strings die first, the bass string last."""
+    full = ctx.release_tick - ctx.final_tick
+    if ctx.brief.ending == "loop" or full <= 0:
+        return full
+    if rings(slot.instrument):
+        return round(full * (1.0 - 0.3 * voice / (voices - 1))) if voices > 1 else full
+    if not lifts(ctx, slot):
+        return full
+    fraction = _HELD_FRACTION.get(slot.role, 0.4) + 0.04 * voice  # the top voice lets go last
+    return max(min(full, TICKS_PER_BEAT), min(full, round(full * fraction)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -255,7 +315,8 @@ def _final_root(ctx: Ctx, slot: Slot) -> list[Note]:
     if not slot.plays_final:
         return []
     root = _root(ctx.chords[-1].chord, slot.low)
-    return [Note(ctx.final_tick, ctx.release_tick - ctx.final_tick, root, ctx.velocity(ctx.mood.velocity, 0.55, 4))]
+    vel = ctx.velocity(ctx.mood.velocity - (LIFT_VELOCITY if lifts(ctx, slot) else 0), 0.55, 4)
+    return [Note(ctx.final_tick, ring_length(ctx, slot), root, vel)]
 
 
 def walking_bass(ctx: Ctx, slot: Slot) -> list[Note]:
@@ -428,9 +489,13 @@ def _final_chord(ctx: Ctx, slot: Slot, prev: tuple[int, ...] | None) -> list[Not
     if not slot.plays_final:
         return []
     voicing = _voicing(ctx, slot, ctx.chords[-1].chord, prev)
-    vel = ctx.velocity(ctx.mood.velocity - 4, 0.5, 4)
+    # a plucked or struck last chord is played out (it must carry the ring-out on its own)
+    accent = 8 if rings(slot.instrument) else -4 - (LIFT_VELOCITY if lifts(ctx, slot) else 0)
+    vel = ctx.velocity(ctx.mood.velocity + accent, 0.5, 4)
     spread = ctx.ms(float(slot.params.get("strum_ms", 0)) * 2)
-    return [Note(ctx.final_tick + k * spread, ctx.release_tick - ctx.final_tick - k * spread, p, vel) for k, p in enumerate(voicing)]
+    # a slow strum rolls the last chord from the bass string up; every string then rings on
+    return [Note(ctx.final_tick + k * spread, ring_length(ctx, slot, k, len(voicing)) - k * spread, p, vel)
+            for k, p in enumerate(sorted(voicing))]
 
 
 def pad(ctx: Ctx, slot: Slot) -> list[Note]:

@@ -45,6 +45,18 @@ class Style:
     final_major: str = "I"  # the final chord in major keys
     final_minor: str = "i"
 
+    def __post_init__(self) -> None:
+        # The band as arranged is kept in the composing context: the final chord's players
+        # need to know who else rings it out (compose.players.ring_length).
+        inner = self.arrange
+
+        def arrange(ctx: Ctx) -> list[Slot]:
+            slots = inner(ctx)
+            ctx.shared["arranged"] = slots
+            return slots
+
+        object.__setattr__(self, "arrange", arrange)
+
     def subgenre_for(self, word: str | None) -> str | None:
         if not word:
             return None

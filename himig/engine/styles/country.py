@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from himig.engine.compose import players
 from himig.engine.compose.context import Ctx, Slot
 from himig.engine.styles import Style
 from himig.engine.styles.parts import SLOW_MOODS, arp, bass, chords, counter, groove, kit, lead
@@ -27,15 +28,31 @@ def arrange(ctx: Ctx) -> list[Slot]:
         bass("electric bass" if not ballad else "acoustic bass",
              {"low": "R-------F-------", "mid": "R---F---R---F-A-", "high": "R---F---R-F-R-A-"}, low=28, gain_db=-2,
              staccato=0.8),
-        chords("guitar", "acoustic guitar", {"low": "D-------D-------", "mid": "D...D.U...U.D.U.", "high": "D.DUD.U.D.DUD.U."},
-               low=45, high=72, voices=5, gain_db=-1, pan=-0.3, strum_ms=12, reverb=0.18),
     ]
     if ballad:
-        slots.append(chords("piano", "piano", {"low": "x-------x-------", "mid": "x-----x-x-------"}, low=52, high=74,
-                            voices=4, gain_db=-9, pan=0.25, reverb=0.3))
-        slots.append(lead("steel guitar", low=62, high=84, gain_db=-3, reverb=0.35, delay=0.1, legato=1.0))
-        slots.append(counter("fiddle", "fiddle", low=64, high=86, gain_db=-9, chance=0.4, pan=0.35))
+        # A ballad is fingerpicked, not strummed: a steady thumb on root and fifth with the
+        # upper strings ringing above it (block strums of the GM steel-string sit low and dull).
+        # Sad ballads sing on the fiddle with the pedal steel answering; gentler ones the reverse.
+        crying = mood in {"Sad", "Melancholic", "Dark", "Mysterious"}
+        slots.append(Slot("guitar", "harmony", "acoustic guitar", players.fingerpick, {"voices": 4}, gain_db=2,
+                          pan=-0.25, reverb=0.25, low=40, high=76))
+        # piano high and sparse: a chord a bar above the guitar, for air rather than weight
+        slots.append(chords("piano", "piano", {"low": "x-------x-------", "mid": "x-------x---x---"}, low=60, high=81,
+                            voices=3, gain_db=-11, pan=0.25, reverb=0.35))
+        if crying:
+            slots.append(lead("fiddle", low=66, high=88, gain_db=-5, reverb=0.35, delay=0.08, legato=1.0))
+            # the pedal steel plays the intro's pickup phrase, then answers the fiddle
+            slots.append(lead("steel guitar", low=64, high=84, gain_db=-6, reverb=0.4, delay=0.1, legato=1.0,
+                              name="steel_intro", sections=("intro", "bridge")))
+            slots.append(counter("steel", "steel guitar", low=64, high=84, gain_db=-8, chance=0.9, pan=-0.35,
+                                 reverb=0.4))
+        else:
+            slots.append(lead("steel guitar", low=64, high=86, gain_db=-3, reverb=0.35, delay=0.1, legato=1.0))
+            slots.append(counter("fiddle", "fiddle", low=66, high=88, gain_db=-9, chance=0.45, pan=0.35))
     else:
+        slots.append(chords("guitar", "acoustic guitar",
+                            {"low": "D-------D-------", "mid": "D...D.U...U.D.U.", "high": "D.DUD.U.D.DUD.U."},
+                            low=45, high=72, voices=5, gain_db=3, pan=-0.3, strum_ms=12, reverb=0.18))
         slots.append(arp("banjo", "banjo", (0, 1, 2, 0, 1, 2, 3, 2), 4, low=55, high=79, voices=4, gain_db=-9,
                          pan=0.35, min_energy=0.45 if mood not in {"Happy", "Energetic"} else 0.0, legato=1.3))
         slots.append(lead("fiddle" if fiddle_lead else "harmonica", low=62, high=86, gain_db=-3, reverb=0.22,

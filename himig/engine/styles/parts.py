@@ -9,6 +9,7 @@ from himig.engine.compose.context import Ctx, Player, Slot
 from himig.engine.compose.melody import melody
 from himig.engine.compose.players import Groove
 from himig.engine.instruments import INSTRUMENTS
+from himig.engine.score import Note
 
 SLOW_MOODS = {"Sad", "Calm", "Peaceful", "Melancholic", "Romantic"}
 DARK_MOODS = {"Dark", "Mysterious", "Intense"}
@@ -64,12 +65,25 @@ def arp(name: str, instrument: str, order: tuple[int, ...], rate: int, *, low: i
                 low=low, high=high, sidechain=sidechain)
 
 
+def _lead_player(ctx: Ctx, slot: Slot) -> list[Note]:
+    """The melody, whose last note a sustaining lead (fiddle, harmonica) lets go before the
+    plucked band stops ringing (players.ring_length)."""
+    notes = melody(ctx, slot)
+    held = players.ring_length(ctx, slot)
+    softer = players.LIFT_VELOCITY if players.lifts(ctx, slot) else 0
+    for note in notes:
+        if note.start >= ctx.final_tick:
+            note.duration = min(note.duration, held)
+            note.velocity = max(1, note.velocity - softer)
+    return notes
+
+
 def lead(instrument: str, *, low: int = 60, high: int = 81, gain_db: float = -2.0, reverb: float = 0.25,
          delay: float = 0.1, pan: float = 0.0, sections: tuple[str, ...] | None = None, min_energy: float = 0.0,
          name: str = "lead", **params: Any) -> Slot:
     if sections is None:
         sections = ("A", "B", "A'", "bridge", "B'", "outro", "drop", "climax", "breakdown")
-    return Slot(name, "melody", instrument, melody, dict(params), gain_db=gain_db, reverb=reverb, delay=delay,
+    return Slot(name, "melody", instrument, _lead_player, dict(params), gain_db=gain_db, reverb=reverb, delay=delay,
                 pan=pan, sections=sections, min_energy=min_energy, low=low, high=high)
 
 

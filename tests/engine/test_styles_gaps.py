@@ -1,0 +1,94 @@
+"""Gaps an independent listener heard, each pinned by a test that fails if it comes back:
+endings that stopped like a switch, a dull sad-country mix, sparse jigs, and blues and
+classical pieces in 6/8 that only stretched their 4/4 patterns."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from himig.engine.brief import Brief, make_brief
+from himig.engine.compose import compose
+from himig.engine.compose.players import rings
+from himig.engine.instruments import INSTRUMENTS
+from himig.engine.prompt import Descriptors
+from himig.engine.request import MOODS, GenerationRequest
+from himig.engine.score import Part, Score
+
+
+def build(genre: str, mood: str, duration: int = 30, seed: int = 1, prompt: str = "test prompt",
+          descriptors: Descriptors | None = None) -> tuple[Brief, Score]:
+    request = GenerationRequest.create(prompt, duration, genre=genre, mood=mood, seed=seed)
+    brief = make_brief(request, descriptors or Descriptors())
+    score = compose(brief)
+    score.validate()
+    return brief, score
+
+
+def final_notes(score: Score, part: Part) -> list:
+    final = score.sections[-1].start
+    return [n for n in part.notes if n.start >= final - 5]
+
+
+# --- 1. the final chord rings out -----------------------------------------------
+@pytest.mark.parametrize("genre", ["Reggae", "Country"])
+@pytest.mark.parametrize("mood", MOODS)
+def test_reggae_and_country_end_on_a_held_tonic_chord_that_dies_away(genre: str, mood: str) -> None:
+    brief, score = build(genre, mood, seed=3)
+    assert score.sections[-1].name == "ending"
+    final = score.sections[-1].start
+    end = score.ticks(score.duration_s)
+    beat = score.ticks_per_beat
+    tonic = brief.key.tonic
+    held = {p.name: final_notes(score, p) for p in score.parts if not p.is_drum}
+    # the bass and the tune land on the tonic with the final downbeat
+    for part in score.parts:
+        if part.role in {"bass", "melody"}:
+            last = max(part.notes, key=lambda n: n.start)
+            assert last.start >= final - score.ticks(0.07) and last.pitch % 12 == tonic, part.name
+    # a plucked or struck part rings the chord, with the tonic in it, for most of the ending
+    ringing = [p for p in score.parts if rings(p.instrument) and held.get(p.name) and p.role != "counter"]
+    assert ringing, [p.instrument for p in score.parts]
+    longest = max(n.duration for p in ringing for n in held[p.name])
+    assert longest >= max(2 * beat, 0.7 * (end - final) - beat)
+    assert any(n.pitch % 12 == tonic for p in ringing for n in held[p.name])
+    # ...while the sustaining players (organ, fiddle, harmonica, the bass) let go before it does,
+    # and not all at once: the chord thins out instead of stopping like a switch
+    lift = [n.start + n.duration for p in score.parts if not p.is_drum and not rings(p.instrument)
+            for n in held[p.name]]
+    ring_end = max(n.start + n.duration for p in ringing for n in held[p.name])
+    assert all(off < ring_end for off in lift)
+    offs = {round((n.start + n.duration - final) / (beat / 4)) for p in score.parts if not p.is_drum
+            for n in held[p.name]}
+    assert len(offs) >= 3
+
+
+def test_a_string_section_without_a_ringing_part_holds_its_last_chord_to_the_release() -> None:
+    _, score = build("Classical", "Epic", seed=2, prompt="string quartet")
+    offs = [n.start + n.duration for p in score.parts for n in final_notes(score, p)
+            if not rings(p.instrument) and not p.is_drum and p.role != "fx"]
+    assert offs and max(offs) - min(offs) < score.ticks_per_beat  # nobody leaves the chord early
+
+
+# --- 2. a sad country ballad is bright and sustained, not dull ---------------------
+@pytest.mark.parametrize("mood", ["Sad", "Melancholic"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_sad_country_ballad_is_fingerpicked_with_a_singing_fiddle_and_steel(mood: str, seed: int) -> None:
+    brief, score = build("Country", mood, seed=seed)
+    assert brief.subgenre == "ballad"
+    parts = {p.name: p for p in score.parts}
+    guitar = parts["guitar"]
+    assert guitar.instrument == "acoustic guitar"
+    final = score.sections[-1].start
+    body = [n for n in guitar.notes if n.start < final]
+    onsets = [n.start for n in body]
+    # fingerpicked: one string at a time, not five-string strums
+    assert len(set(onsets)) >= 0.9 * len(onsets)
+    assert parts["lead"].instrument == "fiddle"
+    assert any(p.instrument == "steel guitar" for p in score.parts)
+    # the pedal steel sounds glassy (the clean electric), not the dark jazz guitar
+    assert INSTRUMENTS["steel guitar"].program != 26
+    # the harmony sits in the middle, not in the mud
+    pitched = [n.pitch for p in score.parts if p.role in {"harmony", "melody", "counter"} for n in p.notes]
+    assert statistics.median(pitched) >= 60
