@@ -92,3 +92,31 @@ def test_a_sad_country_ballad_is_fingerpicked_with_a_singing_fiddle_and_steel(mo
     # the harmony sits in the middle, not in the mud
     pitched = [n.pitch for p in score.parts if p.role in {"harmony", "melody", "counter"} for n in p.notes]
     assert statistics.median(pitched) >= 60
+
+
+# --- 3. a jig runs in 8ths ---------------------------------------------------------
+@pytest.mark.parametrize("mood", ["Happy", "Energetic", "Uplifting", "Calm"])
+@pytest.mark.parametrize("seed", [1, 4])
+def test_a_jig_tune_is_running_eighths_in_phrases(mood: str, seed: int) -> None:
+    brief, score = build("Folk", mood, seed=seed, prompt="an irish jig", descriptors=Descriptors(subgenre="jig"))
+    assert score.time_signature == (6, 8)
+    lead = score.part("lead")
+    eighth = score.ticks_per_beat // 3
+    bar = 2 * score.ticks_per_beat
+    final = score.sections[-1].start
+    sections = [s for s in score.sections if s.name in {"A", "B", "A'", "B'", "bridge", "outro"}]
+    span = sum(s.end - s.start for s in sections)
+    body = sorted(n.start for n in lead.notes if n.start < final)
+    # nearly every 8th of the tune's bars has a note: the jig's motor
+    assert len(body) >= 0.75 * span / eighth, (len(body), span // eighth)
+    gaps = [b - a for a, b in zip(body, body[1:], strict=False)]
+    assert sum(abs(g - eighth) < eighth // 3 for g in gaps) >= 0.65 * len(gaps)
+    # on the 8ths of 6/8 (three to a beat), allowing for a human's timing (the band broadens
+    # the last bar, so that one is left out)
+    assert all(min(n.start % eighth, eighth - n.start % eighth) <= score.ticks(0.03)
+               for n in lead.notes if n.start < final - bar)
+    # phrases breathe at their ends: a held note closes every 4-bar phrase
+    for section in sections:
+        for phrase_end in range(section.start + 4 * bar, section.end + 1, 4 * bar):
+            last_beat = [n for n in lead.notes if phrase_end - bar // 2 - 30 <= n.start < phrase_end - 30]
+            assert last_beat and max(n.duration for n in last_beat) >= 2 * eighth, (section.name, phrase_end)

@@ -73,7 +73,7 @@ def _final_rings(ctx: Ctx) -> bool:
 def lifts(ctx: Ctx, slot: Slot) -> bool:
     """Whether ``slot`` holds its final note flat (organ, bow, breath) and lets go before the
     plucked or struck parts that ring the chord out."""
-    return ctx.brief.ending != "loop" and not rings(slot.instrument) and _final_rings(ctx)
+    return ctx.brief.ending == "ring" and not rings(slot.instrument) and _final_rings(ctx)
 
 
 def ring_length(ctx: Ctx, slot: Slot, voice: int = 0, voices: int = 1) -> int:
@@ -86,7 +86,7 @@ def ring_length(ctx: Ctx, slot: Slot, voice: int = 0, voices: int = 1) -> int:
     or a pad ending stays whole). ``voice`` counts a chord's notes from the lowest: in a
     ringing chord the upper strings die first, the bass string last."""
     full = ctx.release_tick - ctx.final_tick
-    if ctx.brief.ending == "loop" or full <= 0:
+    if ctx.brief.ending != "ring" or full <= 0:  # a loop goes on; a composed fade shapes itself
         return full
     if rings(slot.instrument):
         return round(full * (1.0 - 0.3 * voice / (voices - 1))) if voices > 1 else full
@@ -658,4 +658,113 @@ def hits(ctx: Ctx, slot: Slot) -> list[Note]:
     if slot.plays_final:
         root = _root(ctx.chords[-1].chord, slot.low)
         notes.append(Note(ctx.final_tick, TICKS_PER_BEAT * 2, root, ctx.velocity(ctx.mood.velocity + 10, 0.8, 4)))
+    return notes
+
+
+# --- jig tunes ----------------------------------------------------------------
+# One beat of a jig is three 8ths. Its rhythm cells: running 8ths (the jig's motor), the
+# long-short "hop" (quarter + 8th) and, at phrase ends, a held dotted quarter.
+_JIG_RUNS: tuple[tuple[int, ...], ...] = ((0, 1, 2), (0, -1, -2), (0, 2, 4), (0, -2, -4), (0, 1, 0), (0, -1, 0), (0, 2, 1), (0, -1, -3),
+             (0, -2, -1), (0, 1, -1))
+_JIG_HOPS: tuple[tuple[int, ...], ...] = ((0, 1), (0, -1), (0, 2), (0, -2))
+
+
+def _jig_motif(ctx: Ctx, beats: int, busy: float) -> list[tuple[str, tuple[int, ...], int]]:
+    """``beats`` beats of (cell, scale steps inside the beat, step from the previous beat's
+    last note to this beat's first): mostly running 8ths, a hop now and then."""
+    rng = ctx.rng
+    motif: list[tuple[str, tuple[int, ...], int]] = []
+    for beat in range(beats):
+        figure: tuple[int, ...]
+        if rng.random() < busy or beat % 2 == 0:  # a bar opens running
+            figure = rng.choice([f for f in _JIG_RUNS if not motif or f != motif[-1][1]])
+            cell = "111"
+        else:
+            figure = rng.choice(_JIG_HOPS)
+            cell = "101"
+        motif.append((cell, figure, rng.choice((-1, 1, 1, -2, 2, 0))))
+    return motif
+
+
+def jig_tune(ctx: Ctx, slot: Slot) -> list[Note]:
+    """A jig's tune: running 8ths three to a beat, in 8-bar parts of two 4-bar phrases built
+    from a 2-bar motif (stated, restated over the next chords, then a cadence bar that ends
+    the first phrase away from the tonic and the second on it, held a dotted quarter).
+    Each beat starts on a chord tone; the contour climbs through a phrase and falls to its
+    cadence. Only in 6/8; otherwise the ordinary melody plays."""
+    from himig.engine.compose.harmony import FAMILY
+    from himig.engine.compose.melody import melody
+    from himig.engine.theory import scale_pitches
+
+    if ctx.brief.time_signature != (6, 8):
+        return melody(ctx, slot)
+    low, high = slot.low + ctx.mood.register, slot.high + ctx.mood.register
+    lattice = scale_pitches(ctx.key.tonic, tuple(ctx.key.scale()), low, high)
+    if len(lattice) < 8:
+        return melody(ctx, slot)
+    eighth = TICKS_PER_BEAT // 3
+    busy = min(0.95, 0.6 + 0.35 * ctx.mood.density)
+    legato = float(slot.params.get("legato", 0.92))
+    motifs: dict[str, list[tuple[str, tuple[int, ...], int]]] = {}
+    notes: list[Note] = []
+    centre = len(lattice) // 2
+    index = centre
+    for section in ctx.sections:
+        if not ctx.active(slot, section):
+            continue
+        family = FAMILY.get(section.name, "A")
+        if family not in motifs:
+            motifs[family] = _jig_motif(ctx, 4, busy)
+        motif = motifs[family]
+        lift = {"B": 3, "C": 1}.get(family, 0)
+        for bar in range(section.start_bar, section.end_bar):
+            in_phrase = (bar - section.start_bar) % 4
+            answer = (bar - section.start_bar) % 8 >= 4 or section.end_bar - bar <= 1
+            cadence = in_phrase == 3 or bar == section.end_bar - 1
+            # the phrase's arch: up through its first bars, down into the cadence
+            target = centre + lift + (0, 2, 4, 1)[in_phrase] - (2 if answer and cadence else 0)
+            for beat in range(2):
+                tick = ctx.bar_start(bar) + beat * TICKS_PER_BEAT
+                cell, figure, step = motif[(in_phrase % 2) * 2 + beat]
+                if in_phrase == 2 and beat == 1:  # the restatement turns the other way
+                    figure = tuple(-f for f in figure)
+                chord = ctx.chord_at(tick).chord
+                if cadence and beat == 1:
+                    # land: the tonic to answer, another chord tone to ask
+                    pcs = {ctx.key.tonic} if answer and ctx.key.tonic in chord.pcs else \
+                        {pc for pc in chord.pcs[:3] if pc != ctx.key.tonic} or set(chord.pcs[:3])
+                    cell, figure = "100", (0,)
+                else:
+                    pcs = set(chord.pcs[:4])
+                # the beat's first note: a chord tone near the step from the last note, drawn
+                # towards the phrase's target register
+                want = index + step + (1 if target > index + 2 else -1 if target < index - 2 else 0)
+                want = max(0, min(len(lattice) - 1, want))
+                candidates = [i for i in range(len(lattice)) if lattice[i] % 12 in pcs]
+                if not candidates:
+                    candidates = [want]
+                start = min(candidates, key=lambda i: (abs(i - want), i))
+                # a run heads for the phrase's target, and stays inside the range
+                heading = figure[-1] - figure[0]
+                if heading * (target - start) < 0 and abs(target - start) > 1:
+                    figure = tuple(-f for f in figure)
+                if start + min(figure) < 0 or start + max(figure) >= len(lattice):
+                    figure = tuple(-f for f in figure)
+                onsets = [k for k, ch in enumerate(cell) if ch == "1"]
+                for n, (k, offset) in enumerate(zip(onsets, figure, strict=False)):
+                    i = max(0, min(len(lattice) - 1, start + offset))
+                    span = (onsets[n + 1] if n + 1 < len(onsets) else 3) - k
+                    strong = k == 0
+                    vel = ctx.velocity(ctx.mood.velocity + (8 if strong and beat == 0 else 4 if strong else -3),
+                                       section.energy, 6)
+                    notes.append(Note(place(ctx, tick + k * eighth, feel="straight", jitter_ms=6),
+                                      max(30, round(span * eighth * legato)), lattice[i], vel))
+                    index = i
+    if slot.plays_final and ctx.chords:
+        tonic = [i for i in range(len(lattice)) if lattice[i] % 12 == ctx.key.tonic]
+        if tonic:
+            i = min(tonic, key=lambda t: abs(t - index))
+            notes.append(Note(ctx.final_tick, ctx.release_tick - ctx.final_tick, lattice[i],
+                              ctx.velocity(ctx.mood.velocity, 0.5, 4)))
+    ctx.melody_notes.extend(notes)
     return notes

@@ -41,8 +41,10 @@ def arrange(ctx: Ctx) -> list[Slot]:
                       min_energy=0.4))
     low, high = (50, 72) if tune == "cello" else (64, 88)
     # whistles and fiddles cut through on their own; the guitar carries the body
-    slots.append(lead(tune, low=low, high=high, gain_db=-8 if tune in {"whistle", "fiddle"} else -4, reverb=0.3, delay=0.0, grid=3 if jig else 2,
-                      density=1.0 if jig else None))
+    # a jig's tune runs in 8ths, three to a beat (players.jig_tune); other tunes are motif melodies
+    slots.append(lead(tune, low=low, high=high, gain_db=-8 if tune in {"whistle", "fiddle"} else -4, reverb=0.3,
+                      delay=0.0, grid=3 if jig else 2, density=1.0 if jig else None,
+                      tune=players.jig_tune if jig else None))
     if not gentle:
         slots.append(counter("mandolin", "mandolin", low=62, high=84, gain_db=-10, chance=0.4, pan=0.35, rate=4))
     else:

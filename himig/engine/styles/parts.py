@@ -68,7 +68,8 @@ def arp(name: str, instrument: str, order: tuple[int, ...], rate: int, *, low: i
 def _lead_player(ctx: Ctx, slot: Slot) -> list[Note]:
     """The melody, whose last note a sustaining lead (fiddle, harmonica) lets go before the
     plucked band stops ringing (players.ring_length)."""
-    notes = melody(ctx, slot)
+    tune: Player = slot.params.get("tune") or melody
+    notes = tune(ctx, slot)
     held = players.ring_length(ctx, slot)
     softer = players.LIFT_VELOCITY if players.lifts(ctx, slot) else 0
     for note in notes:
