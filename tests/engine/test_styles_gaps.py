@@ -120,3 +120,74 @@ def test_a_jig_tune_is_running_eighths_in_phrases(mood: str, seed: int) -> None:
         for phrase_end in range(section.start + 4 * bar, section.end + 1, 4 * bar):
             last_beat = [n for n in lead.notes if phrase_end - bar // 2 - 30 <= n.start < phrase_end - 30]
             assert last_beat and max(n.duration for n in last_beat) >= 2 * eighth, (section.name, phrase_end)
+
+
+# --- 4. blues and classical in 6/8 (12/8) are written in compound time -----------------
+def positions(score: Score, notes: list, bar_end: int) -> list[int]:
+    """Where each onset falls in its dotted-quarter beat: 0, 1 or 2 (the triplet 8ths)."""
+    eighth = score.ticks_per_beat // 3
+    return [round((n.start % score.ticks_per_beat) / eighth) % 3 for n in notes if n.start < bar_end]
+
+
+@pytest.mark.parametrize(("mood", "prompt"), [("Sad", "a slow blues in 6/8"), ("Melancholic", "slow blues in 12/8 feel"),
+                                              ("Energetic", "blues shuffle in 6/8"), ("Happy", "blues in 6/8")])
+def test_blues_in_six_eight_is_a_twelve_eight_groove(mood: str, prompt: str) -> None:
+    brief, score = build("Blues", mood, seed=2, prompt=prompt, descriptors=Descriptors(time_signature=(6, 8)))
+    assert score.time_signature == (6, 8)
+    final = score.sections[-1].start - score.ticks_per_beat * 2  # the cadence bar broadens
+    drums = next(p for p in score.parts if p.is_drum)
+    cymbal = [n for n in drums.notes if n.pitch in (42, 51)]
+    bar = 2 * score.ticks_per_beat
+    fills = {s.end - bar for s in score.sections}  # the drummer's fill bars run in 16ths
+    backbeat = [n for n in drums.notes if n.pitch in (37, 38) and (n.start + 30) // bar * bar not in fills
+                and n.velocity > 45]
+    # the ride (or hats) plays triplets: its 8ths fill every third of a beat (shuffle: long–short)
+    where = positions(score, cymbal, final)
+    assert where.count(2) >= 0.25 * len(where) and where.count(0) >= 0.25 * len(where)
+    if brief.subgenre == "slow":
+        assert where.count(1) >= 0.2 * len(where)  # slow blues: every triplet 8th
+    # the backbeat on 2 and 4 of the 12/8 bar: the second beat of each 6/8 bar
+    assert backbeat and sum(abs((n.start % bar) - score.ticks_per_beat) <= 30 for n in backbeat) >= 0.8 * len(backbeat)
+    # the bass rocks long–short: a good share of its notes on each beat's last triplet 8th
+    bass = score.part("bass")
+    assert positions(score, bass.notes, final).count(2) >= 0.25 * len([n for n in bass.notes if n.start < final])
+    # the piano comps in triplets, not in held whole bars
+    piano = [n for n in score.part("piano").notes if n.start < final]
+    assert set(positions(score, piano, final)) >= {0, 2}
+    onsets = {n.start for n in piano}
+    bars = (final - score.sections[0].start) / (2 * score.ticks_per_beat)
+    assert len(onsets) >= 3 * bars
+
+
+@pytest.mark.parametrize("mood", ["Romantic", "Peaceful", "Energetic"])
+def test_a_six_eight_piano_piece_has_a_barcarolle_left_hand(mood: str) -> None:
+    _, score = build("Classical", mood, seed=3, prompt="a piano piece in 6/8",
+                     descriptors=Descriptors(time_signature=(6, 8), instruments=["piano"]))
+    left = score.part("left_hand")
+    final = score.sections[-1].start - score.ticks_per_beat * 2
+    body = [n for n in left.notes if n.start < final]
+    # one note on each triplet 8th of every beat: a figure three to the beat, not a 4/4 Alberti
+    where = positions(score, body, final)
+    for k in (0, 1, 2):
+        assert abs(where.count(k) - len(where) / 3) <= 0.1 * len(where)
+    # and each beat's figure starts from the bass: its first note is the lowest of the beat
+    beat = score.ticks_per_beat
+    by_beat: dict[int, list] = {}
+    for n in body:
+        by_beat.setdefault((n.start + 20) // beat, []).append(n)
+    firsts = [min(ns, key=lambda n: n.start).pitch == min(n.pitch for n in ns) for ns in by_beat.values() if len(ns) == 3]
+    assert sum(firsts) >= 0.8 * len(firsts)
+
+
+def test_six_eight_strings_lilt_long_short_like_a_siciliano() -> None:
+    _, score = build("Classical", "Calm", seed=3, prompt="gentle strings in 6/8",
+                     descriptors=Descriptors(time_signature=(6, 8), instruments=["strings"]))
+    final = score.sections[-1].start - score.ticks_per_beat * 2
+    accompaniment = [p for p in score.parts if p.role in {"pad", "harmony", "bass"}]
+    assert accompaniment
+    for part in accompaniment:
+        where = positions(score, [n for n in part.notes if n.start < final], final)
+        if len(where) < 8:
+            continue
+        # long–short: onsets on the beat and on its last 8th, none on the middle one
+        assert where.count(2) >= 0.2 * len(where) and where.count(1) <= 0.05 * len(where), part.name

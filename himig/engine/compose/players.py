@@ -542,6 +542,9 @@ def arpeggio(ctx: Ctx, slot: Slot) -> list[Note]:
             prev = voicing
             index = order[i % len(order)] % len(voicing)
             pitch = voicing[index]
+            if index == 0 and slot.params.get("root_bass"):
+                # a left hand's figure starts from the root, low (the barcarolle's deep bass)
+                pitch = min(_root(span.chord, slot.low), voicing[0])
             accent = 8 if tick % TICKS_PER_BEAT == 0 else 0
             vel = ctx.velocity(ctx.mood.velocity - 10 + accent, section.energy, 6)
             notes.append(Note(place(ctx, tick, jitter_ms=6), max(30, round(local_step * legato)), pitch, vel))

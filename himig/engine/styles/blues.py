@@ -19,6 +19,18 @@ SLOW = {
     "mid": groove(12, k="x.....x..x..", s="...x.....x..", h="xxxxxxxxxxxx"),
     "high": groove(12, k="x.....x..x..", s="...X.....X..", y="xxxxxxxxxxxx"),
 }
+# 12/8: a 6/8 bar is half a 12/8 bar (two of its four dotted-quarter beats), so the backbeat
+# falls on each bar's second beat. Written as two 6/8 bars (12 steps), as compose._in_six reads them.
+TWELVE_EIGHT_SLOW = {  # the slow blues: ride or hats on every triplet 8th, kick on the beat
+    "low": groove(12, k="x.....x.....", r="...x.....x..", h="xxxxxxxxxxxx"),
+    "mid": groove(12, k="x....xx....x", s="...x.....x..", h="xxxxxxxxxxxx"),
+    "high": groove(12, k="x....xx....x", s="...X.o...X.o", y="xxxxxxxxxxxx"),
+}
+TWELVE_EIGHT_SHUFFLE = {  # the shuffle's long-short on the ride, kick on every beat
+    "low": groove(12, k="x.....x.....", s="...x.....x..", h="x.xx.xx.xx.x"),
+    "mid": groove(12, k="x..x..x..x..", s="...x.....x..", y="x.xx.xx.xx.x"),
+    "high": groove(12, k="x..x..x..x..", s="...X.o...X.o", y="x.xx.xx.xx.x"),
+}
 BLUES_SCALE = (0, 3, 5, 6, 7, 10)
 TWELVE = ("I7", "I7", "I7", "I7", "IV7", "IV7", "I7", "I7", "V7", "IV7", "I7", "V7")
 QUICK = ("I7", "IV7", "I7", "I7", "IV7", "IV7", "I7", "I7", "V7", "IV7", "I7", "V7")
@@ -40,6 +52,8 @@ def arrange(ctx: Ctx) -> list[Slot]:
     slow = ctx.brief.subgenre == "slow"
     mood = ctx.brief.mood
     guitar = "electric guitar" if mood in {"Sad", "Calm", "Peaceful", "Romantic", "Melancholic"} else "overdriven guitar"
+    if ctx.brief.time_signature == (6, 8):
+        return _twelve_eight(ctx, slow, guitar)
     slots = [
         kit(SLOW if slow else SHUFFLE, fill="snare", gain_db=-3, reverb=0.18),
         bass("acoustic bass" if slow else "electric bass", {"low": "R-----F-----", "mid": "R--R-.F--F-.", "high": "R--3-.F--6-."},
@@ -48,6 +62,27 @@ def arrange(ctx: Ctx) -> list[Slot]:
                voices=4, gain_db=-4, pan=0.25, stab=0.6),
         chords("rhythm", guitar, {"low": "x-----------", "mid": "x-.x-.x-.x-.", "high": "x-.x-.x-.x-."}, low=45, high=67,
                voices=3, gain_db=-8, pan=-0.45, stab=0.7, min_energy=0.4),
+        lead(guitar, low=60, high=84, gain_db=-3, reverb=0.28, delay=0.08, scale=BLUES_SCALE, legato=0.85),
+        counter("harp", "harmonica", low=64, high=84, gain_db=-8, chance=0.55, pan=0.35),
+    ]
+    if slow or mood in {"Mysterious", "Dark", "Sad"}:
+        slots.append(pad("organ", "organ", low=52, high=72, gain_db=-13, reverb=0.25))
+    return slots
+
+
+def _twelve_eight(ctx: Ctx, slow: bool, guitar: str) -> list[Slot]:
+    """The blues in 12/8 (asked for as 6/8): every figure is in triplet 8ths, three to the beat.
+    The bass rocks long–short up the chord (root, third, fifth, sixth: the 12/8 boogie), the
+    piano hammers triplet chords (slow blues) or comps long–short, the guitar chops the shuffle."""
+    mood = ctx.brief.mood
+    slots = [
+        kit(TWELVE_EIGHT_SLOW if slow else TWELVE_EIGHT_SHUFFLE, fill="snare", gain_db=-3, reverb=0.18),
+        bass("acoustic bass" if slow else "electric bass", {"low": "R-RF-F", "mid": "R-3F-6", "high": "R-3F-7"},
+             low=28, staccato=0.85),
+        chords("piano", "piano", {"low": "x-xx-x", "mid": "xxxxxx" if slow else "x-xx-x", "high": "xxxxxx"},
+               low=55, high=76, voices=3, gain_db=-5, pan=0.25),
+        chords("rhythm", guitar, {"low": "x-----", "mid": "x-sx-s", "high": "x-sx-s"}, low=45, high=67,
+               voices=3, gain_db=-8, pan=-0.45, stab=0.45, min_energy=0.4),
         lead(guitar, low=60, high=84, gain_db=-3, reverb=0.28, delay=0.08, scale=BLUES_SCALE, legato=0.85),
         counter("harp", "harmonica", low=64, high=84, gain_db=-8, chance=0.55, pan=0.35),
     ]

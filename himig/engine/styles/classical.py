@@ -63,25 +63,38 @@ def arrange(ctx: Ctx) -> list[Slot]:
     wants_piano = "piano" in ctx.brief.requested_instruments
     solo_piano = wants_piano and not wants_strings or (
         not wants_strings and mood in {"Peaceful", "Calm", "Romantic", "Melancholic"} and not lively)
+    six = ctx.brief.time_signature == (6, 8)
     if solo_piano:
         order = (0, 2, 1, 2) if lively else (0, 1, 2, 3, 2, 1)
+        rate = 4 if lively else 2
+        if six:
+            # 6/8 figures, one per dotted-quarter beat: a lively left hand rocks bass–chord–chord
+            # (a gigue); a slow one rolls up and back over the bar (a barcarolle)
+            order, rate = ((0, 2, 3, 0, 2, 3), 3) if lively else ((0, 2, 3, 1, 3, 2), 3)
         return [
-            arp("left_hand", "piano", order, 4 if lively else 2, low=40, high=62, voices=3 if lively else 4,
-                gain_db=-5, reverb=0.35, legato=1.6 if not lively else 1.0, role="harmony"),
+            arp("left_hand", "piano", order, rate, low=40, high=62, voices=3 if lively and not six else 4,
+                gain_db=-5, reverb=0.35, legato=1.6 if not lively else 1.0, role="harmony", root_bass=six),
             lead("piano", low=62, high=86, gain_db=-1, reverb=0.35, delay=0.0, name="right_hand",
                  sections=None, legato=0.95),
         ]
+    # in 6/8 the strings lilt like a siciliano: long–short (quarter, 8th) on every beat
+    cello = {"low": "R-----", "mid": "R--R-F", "high": "R-FR-F"} if six else \
+        {"low": "R-------R-------", "mid": "R---R---R---R---", "high": "R-R-R-R-R-R-R-R-"}
     slots = [
-        bass("cello", {"low": "R-------R-------", "mid": "R---R---R---R---", "high": "R-R-R-R-R-R-R-R-"},
-             low=36, gain_db=-3, sections=None),
+        bass("cello", cello, low=36, gain_db=-3, sections=None),
         lead("violin", low=64, high=88, gain_db=-2, reverb=0.35, delay=0.0, sections=None, legato=0.92,
              grid=4 if lively else 2, density=0.5 if lively else None),
     ]
     if lively:
-        slots.append(arp("viola", "viola", (0, 2, 1, 2), 4, low=50, high=69, voices=3, gain_db=-4, reverb=0.3,
+        viola = ((0, 1, 2, 0, 1, 2), 3) if six else ((0, 2, 1, 2), 4)
+        slots.append(arp("viola", "viola", viola[0], viola[1], low=50, high=69, voices=3, gain_db=-4, reverb=0.3,
                          pan=0.3, role="harmony", legato=0.8))
-        slots.append(chords("violin2", "violin", {"low": "x-------x-------", "mid": "x---x---x---x---"}, low=60, high=76,
+        slots.append(chords("violin2", "violin", {"low": "x-----", "mid": "x-xx-x"} if six else
+                            {"low": "x-------x-------", "mid": "x---x---x---x---"}, low=60, high=76,
                             voices=2, gain_db=-13, pan=-0.3, reverb=0.3))
+    elif six:
+        slots.append(chords("section", "strings", {"low": "x-----", "mid": "x-xx-x", "high": "x-xx-x"}, low=50,
+                            high=72, voices=3, gain_db=-8, reverb=0.45, role="pad"))
     else:
         slots.append(pad("section", "strings", low=50, high=72, voices=3, gain_db=-7, reverb=0.45))
     if mood in {"Epic", "Intense"} or "orchestra" in prompt:
