@@ -149,7 +149,6 @@ class GroupMix:
         self.dry = out
         self.low_cut = np.zeros((2, n), dtype=np.float32) if any(_needs_low_cut(p) for p in parts) else None
         self.reverb_send = np.zeros((2, n), dtype=np.float32) if any(p.reverb > 0 for p in parts) else None
-        self.delay_send = np.zeros((2, n), dtype=np.float32) if any(p.delay > 0 for p in parts) else None
         self.stems = stems
         self.stem_peaks: dict[str, float] = {}
 
@@ -162,6 +161,9 @@ class GroupMix:
         depth = np.float32(min(max(part.sidechain, 0.0), 1.0)) if self.duck.size else np.float32(0.0)
         target = self.low_cut if needs_cut else self.dry
         assert target is not None
+        # The echo is fed straight from the part, a chunk at a time, into the bus: a
+        # group rarely has more than one part with delay, so this spares a send bus.
+        delay = _Send(_delay_chain(self.score), self.sample_rate, gain=0.5, filter_after=True) if part.delay > 0 else None
         stem = None
         if self.stems is not None:
             stem = open(stem_path(self.stems, self.score.parts, part), "wb")  # noqa: SIM115 - closed below
@@ -176,8 +178,8 @@ class GroupMix:
                 target[:, start:stop] += chunk
                 if self.reverb_send is not None and part.reverb > 0:
                     self.reverb_send[:, start:stop] += chunk * np.float32(part.reverb)
-                if self.delay_send is not None and part.delay > 0:
-                    self.delay_send[:, start:stop] += chunk * np.float32(part.delay)
+                if delay is not None:
+                    delay.add(self.dry[:, start:stop], chunk * np.float32(part.delay))
                 if stem is not None:
                     if needs_cut:
                         chunk, stem_state = signal.sosfilt(_highpass(self.sample_rate), chunk, axis=1, zi=stem_state)
@@ -194,7 +196,6 @@ class GroupMix:
         sample_rate, n = self.sample_rate, self.n
         bus = self.dry
         reverb = _Send(_reverb_chain(sample_rate, self.score), sample_rate, gain=0.6) if self.reverb_send is not None else None
-        delay = _Send(_delay_chain(self.score), sample_rate, gain=0.5, filter_after=True) if self.delay_send is not None else None
         sos = _highpass(sample_rate)
         state = np.zeros((sos.shape[0], 2, 2), dtype=np.float32)
         for start in range(0, n, CHUNK):
@@ -205,9 +206,7 @@ class GroupMix:
                 dry += filtered
             if reverb is not None and self.reverb_send is not None:
                 reverb.add(dry, self.reverb_send[:, start:stop])
-            if delay is not None and self.delay_send is not None:
-                delay.add(dry, self.delay_send[:, start:stop])
-        self.low_cut = self.reverb_send = self.delay_send = None
+        self.low_cut = self.reverb_send = None
         return bus
 
 

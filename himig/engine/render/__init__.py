@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from himig.engine.errors import RenderFailed
-from himig.engine.render.cache import NoteCache
+from himig.engine.render.cache import NoteCache, compact
 from himig.engine.render.helper import Helper, HelperGone
 from himig.engine.render.sampled import SampledInstruments
 from himig.engine.render.synth import LEVEL_DB, ONE_SHOT, VOICES, NoteSpec
@@ -28,7 +28,7 @@ VELOCITY_BUCKETS = 8  # timbre changes in 8 steps; loudness follows the exact ve
 # notes; a release a few milliseconds early or late is inaudible.
 GATE_STEP_S = 0.01
 # DSP notes kept between tracks (a worker renders the same voices again and again).
-CACHE_BYTES = 64 * 1024 * 1024
+CACHE_BYTES = 32 * 1024 * 1024
 
 
 def velocity_gain(velocity: int) -> float:
@@ -182,13 +182,14 @@ class Renderer:
             bucket = min(note.velocity * VELOCITY_BUCKETS // 128, VELOCITY_BUCKETS - 1)
             length_key = 0 if part.synth in ONE_SHOT else gate
             key = (part.synth, note.pitch, note.glide_to, bucket, length_key)
-            audio = self.cache.get(key)
-            if audio is None:
+            cached = self.cache.get(key)
+            if cached is None:
                 spec = NoteSpec(note.pitch, gate, (bucket + 0.5) / VELOCITY_BUCKETS, note.glide_to, sr)
-                audio = (voice(spec) * 10.0 ** (LEVEL_DB[part.synth or ""] / 20.0)).astype(np.float32)
-                self.cache.put(key, audio)
-            stop = min(n, start + audio.shape[1])
-            out[:, start:stop] += audio[:, : stop - start] * velocity_gain(note.velocity)
+                cached = compact(voice(spec) * 10.0 ** (LEVEL_DB[part.synth or ""] / 20.0))
+                self.cache.put(key, cached)
+            samples, scale = cached
+            stop = min(n, start + samples.shape[1])
+            out[:, start:stop] += samples[:, : stop - start] * np.float32(scale * velocity_gain(note.velocity))
         return out
 
 

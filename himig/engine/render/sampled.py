@@ -23,7 +23,7 @@ import numpy as np
 import tinysoundfont._tinysoundfont as tsf  # the low-level binding: no PyAudio, buffer rendering
 
 from himig.engine.errors import RenderFailed, ResourceMissing
-from himig.engine.render.cache import NoteCache
+from himig.engine.render.cache import Compact, NoteCache, compact
 from himig.engine.score import Part, Score
 
 Array = np.ndarray
@@ -45,7 +45,7 @@ RELEASE_LIMIT_S = 8.0
 RELEASE_BLOCK = 8192
 # Tails below this (−100 dBFS) are dropped from a synthesised note.
 SILENT = 1e-5
-CACHE_BYTES = 96 * 1024 * 1024
+CACHE_BYTES = 64 * 1024 * 1024  # of 16-bit notes: about 12 minutes of stereo sound
 # Exclusive classes of the General MIDI / GS drum kits, measured in GeneralUser GS:
 # a note of a group silences the others' ringing notes within a few milliseconds.
 CHOKE_GROUPS: tuple[frozenset[int], ...] = (
@@ -129,11 +129,11 @@ class SampledInstruments:
         out = np.zeros((2, n), dtype=np.float32)
         fade = _choke_fade(sr)
         for key, where in plays.items():
-            audio = self.note(key)
+            audio, scale = self.note(key)
             length = audio.shape[1]
             for start, gain, limit in where:
                 stop = min(n, start + length)
-                gain32 = np.float32(gain)
+                gain32 = np.float32(gain * scale)
                 if limit < stop:
                     cut = limit - start
                     out[:, start:limit] += audio[:, :cut] * gain32
@@ -143,13 +143,13 @@ class SampledInstruments:
                     out[:, start:stop] += audio[:, : stop - start] * gain32
         return out
 
-    def note(self, key: NoteKey) -> Array:
-        """One note, (2, length) float32, from its attack to the end of its release (cached)."""
-        audio = self.cache.get(key)
-        if audio is None:
-            audio = self._synthesise(key)
-            self.cache.put(key, audio)
-        return audio
+    def note(self, key: NoteKey) -> Compact:
+        """One note from its attack to the end of its release, as 16-bit samples and a scale (cached)."""
+        note = self.cache.get(key)
+        if note is None:
+            note = compact(self._synthesise(key))
+            self.cache.put(key, note)
+        return note
 
     def _synthesise(self, key: NoteKey) -> Array:
         drum, program, pitch, velocity, gate = key
