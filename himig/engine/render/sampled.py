@@ -79,6 +79,7 @@ class SampledInstruments:
         self._font.set_max_voices(MAX_VOICES)
         self._scratch = np.zeros(2 * 8192, dtype=np.float32).data.cast("B")
         self.cache = NoteCache(CACHE_BYTES)
+        self._note_buffer = np.empty(0, dtype=np.float32)
 
     def has_preset(self, bank: int, program: int) -> bool:
         return bool(self._font.get_preset_index(bank, program) >= 0)
@@ -161,7 +162,10 @@ class SampledInstruments:
             font.channel_set_bank(0, 0)
             font.channel_set_preset_number(0, program, False)
         limit = round(RELEASE_LIMIT_S * self.sample_rate)
-        buffer = np.zeros(2 * (gate + limit), dtype=np.float32)
+        # One scratch buffer, grown when needed; the synthesizer overwrites what it renders.
+        if self._note_buffer.size < 2 * (gate + limit):
+            self._note_buffer = np.empty(2 * (gate + limit), dtype=np.float32)
+        buffer = self._note_buffer
         view = buffer.data.cast("B")
         try:
             font.channel_note_on(0, pitch, velocity / 127.0)
@@ -179,8 +183,15 @@ class SampledInstruments:
                 self._silence()  # a release longer than the limit: stop it for the next note
         except RuntimeError as exc:
             raise RenderFailed(f"The SoundFont synthesizer failed on preset {program}, note {pitch}: {exc}") from None
-        loud = np.flatnonzero(np.abs(buffer[: 2 * position]) > SILENT)
-        length = (int(loud[-1]) // 2 + 1) if loud.size else 1
+        # The last sample above the silence threshold, looking back a block at a time.
+        length = 1
+        stop = 2 * position
+        while stop > 0:
+            loud = np.flatnonzero(np.abs(buffer[max(0, stop - 2 * RELEASE_BLOCK) : stop]) > SILENT)
+            if loud.size:
+                length = (max(0, stop - 2 * RELEASE_BLOCK) + int(loud[-1])) // 2 + 1
+                break
+            stop -= 2 * RELEASE_BLOCK
         if length == gate + limit:
             # Cut at the limit: end with a short fade rather than a click.
             ramp = min(length, round(0.02 * self.sample_rate))
