@@ -13,7 +13,7 @@ from himig.engine.compose import compose
 from himig.engine.compose.players import rings
 from himig.engine.instruments import INSTRUMENTS
 from himig.engine.prompt import Descriptors
-from himig.engine.request import MOODS, GenerationRequest
+from himig.engine.request import GENRES, MOODS, GenerationRequest
 from himig.engine.score import Part, Score
 
 
@@ -191,3 +191,26 @@ def test_six_eight_strings_lilt_long_short_like_a_siciliano() -> None:
             continue
         # long–short: onsets on the beat and on its last 8th, none on the middle one
         assert where.count(2) >= 0.2 * len(where) and where.count(1) <= 0.05 * len(where), part.name
+
+
+# --- 5. a tune is heard: no track waits its whole body for a drop that never comes ----
+@pytest.mark.parametrize("genre", GENRES)
+@pytest.mark.parametrize("mood", MOODS)
+def test_the_tune_plays_through_most_of_the_body(genre: str, mood: str) -> None:
+    _, score = build(genre, mood, seed=1)
+    bar = 2 * score.ticks_per_beat if score.time_signature == (6, 8) else score.time_signature[0] * score.ticks_per_beat
+    bars = [(t, t + bar) for s in score.sections if s.name not in {"intro", "ending", "build"}
+            for t in range(s.start, s.end, bar)]
+    tunes = [p for p in score.parts if p.role == "melody"]
+    assert tunes
+    heard = sum(any(a <= n.start < b for p in tunes for n in p.notes) for a, b in bars)
+    assert heard >= 0.6 * len(bars), (heard, len(bars), [(s.name, s.energy) for s in score.sections])
+
+
+@pytest.mark.parametrize("mood", ["Dark", "Mysterious"])
+def test_synthwave_plays_its_chords_and_lead_in_the_verse(mood: str) -> None:
+    brief, score = build("Electronic", mood, seed=2)
+    assert brief.subgenre == "synthwave"
+    verse = next(s for s in score.sections if s.name == "A")
+    for name in ("chords", "lead"):
+        assert any(verse.start <= n.start < verse.end for n in score.part(name).notes), name

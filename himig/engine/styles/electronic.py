@@ -48,7 +48,14 @@ def arrange(ctx: Ctx) -> list[Slot]:
     sub = ctx.brief.subgenre
     chill = sub == "downtempo"
     pump = 0.0 if chill else 0.55
-    drop_parts = ("drop", "B", "B'", "climax")
+    drop_parts: tuple[str, ...] = ("drop", "B", "B'", "climax")
+    # A song-form track (synthwave, downtempo) has no drop to wait for: its tune and its
+    # chords are the verse's too (a 30 s synthwave track had no melody at all before its
+    # final note, and no chords)
+    song = not any(s.name in {"drop", "build"} for s in ctx.sections)
+    tune_parts = drop_parts + ("A'",) + (("A", "bridge", "outro") if song else ())
+    if song:
+        drop_parts += ("A", "A'", "bridge", "outro")
     slots = [
         kit(KITS.get(sub, HOUSE), instrument="electronic drums", fill="snare", gain_db=-1, reverb=0.08,
             build_roll=True, sections=("intro", "A", "B", "A'", "build", "drop", "B'", "outro", "bridge", "climax")),
@@ -68,7 +75,7 @@ def arrange(ctx: Ctx) -> list[Slot]:
         slots.append(arp("arp", "arpeggiator", (0, 1, 2, 3, 2, 1), 4, low=60, high=84, gain_db=-7, delay=0.25,
                          sections=("A", "build", "breakdown", "A'", "bridge", "drop"), sidechain=pump * 0.6))
         slots.append(lead("synth lead", low=64, high=86, gain_db=0, delay=0.2, reverb=0.25, grid=4,
-                          density=0.75, sections=drop_parts + ("A'",)))
+                          density=0.75, sections=tune_parts))
         slots.append(Slot("riser", "fx", "riser", players.riser, gain_db=-6, reverb=0.4, plays_final=False))
         slots.append(Slot("impact", "fx", "impact", players.impact, gain_db=-4, reverb=0.5, plays_final=False))
     return slots
