@@ -11,7 +11,8 @@ which a command-line generation cannot afford.
   usual half/double-time ambiguity is settled by that prior and by how strong the
   off-beat is compared with the beat).
 * Key: a chromagram (STFT bins folded onto pitch classes, 55 Hz–2 kHz) correlated
-  with the 24 rotations of the Krumhansl–Kessler major and minor key profiles.
+  with the 24 rotations of the Krumhansl–Kessler major and minor key profiles, ties
+  broken by the lowest note of the last seconds.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ _BASS_CUTOFF_HZ = 260.0
 _BASS_WEIGHT = 2.0
 _ENDING_SHARE = 1 / 6
 _ENDING_WEIGHT = 2.0
-# …and the bass of the last seconds (the final tonic) adds this much to a key's score.
+# …and the lowest note of the last seconds (the final tonic) adds this much to a key's score.
 _TAIL_SECONDS = 3.0
 _TAIL_BASS_WEIGHT = 0.3
 _PRIOR_CENTRE_BPM = 115.0
@@ -236,15 +237,17 @@ def estimate_key(x: np.ndarray, sr: float) -> tuple[str | None, float]:
     """Key name like ``"A minor"`` and a confidence in 0–1 (the profile correlation).
 
     Profile correlation alone confuses a key with its relative minor and with the
-    minor key on its third (a Cmaj7 holds an E minor triad); the bass of the last
-    seconds — where a piece lands on its tonic — breaks those ties.
+    minor key on its third (a Cmaj7 holds an E minor triad); the lowest notes of the
+    last seconds — where a piece lands on its tonic — break those ties. They are read
+    as fundamentals (``lowest_notes``): summing a bass band instead counts the bass's
+    own overtones, and its 3rd harmonic made the tonic's fifth win (D major measured
+    as A major, C minor as G minor).
     """
     chroma = chromagram(x, sr)
     if chroma.sum() <= 0:
         return None, 0.0
     tail = x[-int(_TAIL_SECONDS * sr) :]
-    bass = chromagram(tail, sr, low_hz=40.0, high_hz=_BASS_CUTOFF_HZ, size=4096, hop=2048, emphasis=False)
-    bass = bass / bass.max() if bass.max() > 0 else bass
+    bass = lowest_notes(tail, sr)
     best_name, best_score, best_r = None, -np.inf, 0.0
     for tonic in range(12):
         for mode, profile in (("major", _MAJOR_PROFILE), ("minor", _MINOR_PROFILE)):
@@ -253,6 +256,36 @@ def estimate_key(x: np.ndarray, sr: float) -> tuple[str | None, float]:
             if score > best_score:
                 best_name, best_score, best_r = f"{NOTE_NAMES[tonic]} {mode}", score, r
     return best_name, max(0.0, best_r)
+
+
+def lowest_notes(x: np.ndarray, sr: float, *, size: int = 4096, hop: int = 1024) -> np.ndarray:
+    """Pitch classes of the lowest note sounding in each frame, 0–1 (1 = the most frequent).
+
+    The lowest spectral peak (between 40 and 400 Hz, at least a quarter of the frame's
+    strongest peak there) is the fundamental of the bass note — not one of its
+    overtones, which a band sum would count too: a D2 bass puts as much energy on its
+    3rd harmonic A3 as on D3, and the tonic's fifth then reads as the key.
+    """
+    counts = np.zeros(12)
+    if x.size < size:
+        return counts
+    frames = _frames(x, size, hop) * np.hanning(size).astype(np.float32)
+    freqs = np.fft.rfftfreq(size, 1.0 / sr)
+    band = (freqs >= 40.0) & (freqs <= min(400.0, sr / 2 - 1))
+    magnitude = np.abs(np.fft.rfft(frames, axis=1))[:, band]
+    band_freqs = freqs[band]
+    strongest = magnitude.max(axis=1, keepdims=True)
+    peak = np.zeros(magnitude.shape, dtype=bool)
+    peak[:, 1:-1] = (magnitude[:, 1:-1] >= magnitude[:, :-2]) & (magnitude[:, 1:-1] > magnitude[:, 2:])
+    peak &= magnitude >= 0.25 * strongest
+    for row in range(magnitude.shape[0]):
+        found = np.flatnonzero(peak[row])
+        if found.size and strongest[row, 0] > 0:
+            midi = 69.0 + 12.0 * np.log2(band_freqs[found[0]] / 440.0)
+            counts[int(np.round(midi)) % 12] += 1.0
+    top = counts.max()
+    out: np.ndarray = counts / top if top > 0 else counts
+    return out
 
 
 def chromagram(

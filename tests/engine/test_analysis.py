@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from himig.engine.analysis import analyse, chromagram, estimate_key
+from himig.engine.analysis import analyse, chromagram, estimate_key, lowest_notes
 from himig.engine.theory import NOTE_NAMES, parse_key
 
 SR = 44100
@@ -103,6 +103,52 @@ def test_key_of_a_cadence(key: str) -> None:
     result = analyse(cadence_track(key), SR)
     assert result["key"] == key
     assert 0.5 < float(result["key_confidence"] or 0) <= 1.0
+
+
+def _square_bass(midi: float, seconds: float) -> np.ndarray:
+    """A buzzy bass (odd harmonics, like a saturated 808 or a square synth bass) held to the end."""
+    t = np.arange(int(seconds * SR)) / SR
+    freq = 440.0 * 2 ** ((midi - 69) / 12)
+    wave = sum(np.sin(2 * np.pi * freq * h * t) / h for h in range(1, 12, 2) if freq * h < SR / 2)
+    return wave * np.minimum(1.0, 8 * (seconds - t))
+
+
+def bright_bass_track(key_name: str) -> np.ndarray:
+    """i–iv–i–V–i–VI–V–i over a square-wave bass between E1 and D#2, two seconds a chord.
+
+    The bass's 3rd harmonic is the fifth of each chord, an octave and a half up: counted
+    as a bass note it pulls the key a fifth up (the tonic's fifth looks like the tonic).
+    """
+    key = parse_key(key_name)
+    scale = key.scale()
+    chord_seconds = 2.0
+    degrees = (0, 3, 0, 4, 0, 5, 4, 0)
+    out = np.zeros(int(len(degrees) * chord_seconds * SR))
+    for n, degree in enumerate(degrees):
+        start = int(n * chord_seconds * SR)
+        pitches = [scale[(degree + step) % 7] + 12 * ((degree + step) // 7) for step in (0, 2, 4)]
+        if degree == 4 and key.is_minor:
+            pitches[1] += 1
+        for pitch in pitches:
+            sound = _tone(60 + key.tonic + pitch - (12 if key.tonic > 5 else 0), chord_seconds)
+            out[start : start + sound.size] += 0.2 * sound
+        bass = _square_bass(28 + (key.tonic + scale[degree] - 4) % 12, chord_seconds)
+        out[start : start + bass.size] += 0.3 * bass
+    mono = out.astype(np.float32)
+    return np.stack([mono, mono])
+
+
+@pytest.mark.parametrize("key", [f"{note} {mode}" for note in NOTE_NAMES for mode in ("major", "minor")])
+def test_a_bright_bass_does_not_move_the_key_a_fifth_up(key: str) -> None:
+    assert analyse(bright_bass_track(key), SR)["key"] == key
+
+
+def test_lowest_notes_reads_the_fundamental_not_its_overtones() -> None:
+    audio = (_square_bass(38, 3.0) * 0.3 + _tone(69, 3.0) * 0.1).astype(np.float32)  # D2 (buzzy) under A4
+    low = audio[:: 8]
+    bass = lowest_notes(low, SR / 8)
+    assert int(np.argmax(bass)) == 2
+    assert bass[9] == 0.0  # neither the bass's 3rd harmonic (A3) nor the A above counts
 
 
 def test_scale_played_up_and_down_from_the_tonic() -> None:
