@@ -214,3 +214,15 @@ def test_synthwave_plays_its_chords_and_lead_in_the_verse(mood: str) -> None:
     verse = next(s for s in score.sections if s.name == "A")
     for name in ("chords", "lead"):
         assert any(verse.start <= n.start < verse.end for n in score.part(name).notes), name
+
+
+@pytest.mark.parametrize("genre", GENRES)
+@pytest.mark.parametrize("mood", MOODS)
+def test_no_part_turns_up_for_the_final_chord_alone(genre: str, mood: str) -> None:
+    _, score = build(genre, mood, seed=3)
+    final = score.sections[-1].start
+    for part in score.parts:
+        if part.role == "fx" and part.instrument in {"impact", "riser"}:
+            continue  # an impact without a drop marks the final chord by design
+        if any(n.start >= final for n in part.notes):
+            assert any(n.start < final for n in part.notes), part.name

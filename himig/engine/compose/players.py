@@ -48,6 +48,13 @@ _HELD_FRACTION = {"bass": 0.55, "melody": 0.5, "counter": 0.5}  # else (chords, 
 LIFT_VELOCITY = 8  # a held note that will lift off early is played under the struck chord
 
 
+def joins_final(ctx: Ctx, slot: Slot) -> bool:
+    """Whether ``slot`` plays the final chord: only a part that played somewhere before it
+    (a distorted guitar or an organ the energy curve kept out of a quiet song must not
+    turn up for the last chord alone)."""
+    return slot.plays_final and any(ctx.active(slot, section) for section in ctx.sections)
+
+
 def rings(instrument: str) -> bool:
     """Whether a held note of ``instrument`` decays by itself (a struck or plucked string)."""
     spec = INSTRUMENTS.get(instrument)
@@ -62,7 +69,7 @@ def _final_rings(ctx: Ctx) -> bool:
     if cached is None:
         excluded = ctx.brief.excluded_instruments
         cached = any(
-            s.plays_final and s.role in {"harmony", "arp", "pad", "melody"} and rings(s.instrument)
+            joins_final(ctx, s) and s.role in {"harmony", "arp", "pad", "melody"} and rings(s.instrument)
             and not any(satisfies(e, s.instrument) or e == s.instrument for e in excluded)
             for s in ctx.shared.get("arranged", ())
         )
@@ -312,7 +319,7 @@ def bass(ctx: Ctx, slot: Slot) -> list[Note]:
 
 
 def _final_root(ctx: Ctx, slot: Slot) -> list[Note]:
-    if not slot.plays_final:
+    if not joins_final(ctx, slot):
         return []
     root = _root(ctx.chords[-1].chord, slot.low)
     vel = ctx.velocity(ctx.mood.velocity - (LIFT_VELOCITY if lifts(ctx, slot) else 0), 0.55, 4)
@@ -486,7 +493,7 @@ def comp(ctx: Ctx, slot: Slot) -> list[Note]:
 
 
 def _final_chord(ctx: Ctx, slot: Slot, prev: tuple[int, ...] | None) -> list[Note]:
-    if not slot.plays_final:
+    if not joins_final(ctx, slot):
         return []
     voicing = _voicing(ctx, slot, ctx.chords[-1].chord, prev)
     # a plucked or struck last chord is played out (it must carry the ring-out on its own)
@@ -658,7 +665,7 @@ def hits(ctx: Ctx, slot: Slot) -> list[Note]:
                 pitch = root if ch in "xX" else root + 7 if root + 7 <= slot.high else root - 5
                 vel = ctx.velocity(ctx.mood.velocity + (14 if ch == "X" else 0), section.energy, 8)
                 notes.append(Note(place(ctx, tick, feel="straight", jitter_ms=4), TICKS_PER_BEAT, pitch, vel))
-    if slot.plays_final:
+    if joins_final(ctx, slot):
         root = _root(ctx.chords[-1].chord, slot.low)
         notes.append(Note(ctx.final_tick, TICKS_PER_BEAT * 2, root, ctx.velocity(ctx.mood.velocity + 10, 0.8, 4)))
     return notes
@@ -763,7 +770,7 @@ def jig_tune(ctx: Ctx, slot: Slot) -> list[Note]:
                     notes.append(Note(place(ctx, tick + k * eighth, feel="straight", jitter_ms=6),
                                       max(30, round(span * eighth * legato)), lattice[i], vel))
                     index = i
-    if slot.plays_final and ctx.chords:
+    if joins_final(ctx, slot) and ctx.chords:
         tonic = [i for i in range(len(lattice)) if lattice[i] % 12 == ctx.key.tonic]
         if tonic:
             i = min(tonic, key=lambda t: abs(t - index))

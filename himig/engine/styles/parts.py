@@ -70,6 +70,8 @@ def _lead_player(ctx: Ctx, slot: Slot) -> list[Note]:
     plucked band stops ringing (players.ring_length)."""
     tune: Player = slot.params.get("tune") or melody
     notes = tune(ctx, slot)
+    if not players.joins_final(ctx, slot):  # a tune that never played does not end the piece
+        notes = [n for n in notes if n.start < ctx.final_tick]
     held = players.ring_length(ctx, slot)
     softer = players.LIFT_VELOCITY if players.lifts(ctx, slot) else 0
     for note in notes:
