@@ -226,3 +226,43 @@ def test_no_part_turns_up_for_the_final_chord_alone(genre: str, mood: str) -> No
             continue  # an impact without a drop marks the final chord by design
         if any(n.start >= final for n in part.notes):
             assert any(n.start < final for n in part.notes), part.name
+
+
+# --- the ending, heard: rendered and measured ---------------------------------------
+@pytest.fixture(scope="module")
+def renderer():
+    from himig.engine.render import Renderer
+
+    renderer = Renderer(sample_rate=44100, workers=1)
+    yield renderer
+    renderer.close()
+
+
+def _levels_db(audio, sample_rate: int, frame: float = 0.05):
+    import numpy as np
+
+    mono = audio.mean(axis=0)
+    hop = int(sample_rate * frame)
+    frames = mono[: len(mono) // hop * hop].reshape(-1, hop)
+    return 20 * np.log10(np.sqrt((frames.astype(np.float64) ** 2).mean(axis=1)) + 1e-9)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("genre", "mood"), [("Country", "Happy"), ("Country", "Energetic"), ("Country", "Sad"),
+                                             ("Reggae", "Happy"), ("Reggae", "Calm"), ("Reggae", "Dark")])
+def test_the_final_chord_dies_away_instead_of_stopping_flat(renderer, genre: str, mood: str) -> None:
+    from himig.engine.master import master
+
+    brief, score = build(genre, mood, seed=1)
+    audio = master(renderer.render(score), score, 44100).audio
+    levels = _levels_db(audio, 44100)
+    final = score.seconds(score.sections[-1].start)
+    release = score.seconds(max(n.start + n.duration for p in score.parts for n in p.notes if not p.is_drum))
+    at = lambda t: levels[int(t / 0.05)]  # noqa: E731
+    strike = max(levels[int(final / 0.05): int((final + 0.4) / 0.05)])
+    hold = release - final
+    # already softer half-way through the hold, well down before the last note-off
+    assert at(final + 0.5 * hold) <= strike - 4, (at(final + 0.5 * hold), strike)
+    assert at(final + 0.85 * hold) <= strike - 10, (at(final + 0.85 * hold), strike)
+    # and silent (below -60 dBFS) at the very end, after the release and the reverb
+    assert levels[-1] <= -60

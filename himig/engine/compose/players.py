@@ -44,7 +44,7 @@ def pick(patterns: Mapping[str, T], energy: float) -> T:
 # of the note-off, so a band ending that holds them to the last moment stops like a switch.
 _RINGING_FAMILIES = {"guitar", "plucked", "mallets"}
 _RINGING_KEYS = {"piano", "bright piano", "electric piano", "harpsichord", "clavinet"}
-_HELD_FRACTION = {"bass": 0.55, "melody": 0.5, "counter": 0.5}  # else (chords, pads) 0.4
+_HELD_FRACTION = {"bass": 0.45, "melody": 0.4, "counter": 0.4}  # else (chords, pads) 0.35
 LIFT_VELOCITY = 8  # a held note that will lift off early is played under the struck chord
 
 
@@ -99,7 +99,7 @@ def ring_length(ctx: Ctx, slot: Slot, voice: int = 0, voices: int = 1) -> int:
         return round(full * (1.0 - 0.3 * voice / (voices - 1))) if voices > 1 else full
     if not lifts(ctx, slot):
         return full
-    fraction = _HELD_FRACTION.get(slot.role, 0.4) + 0.04 * voice  # the top voice lets go last
+    fraction = _HELD_FRACTION.get(slot.role, 0.35) + 0.04 * voice  # the top voice lets go last
     return max(min(full, TICKS_PER_BEAT), min(full, round(full * fraction)))
 
 
