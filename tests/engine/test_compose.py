@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -372,3 +373,67 @@ def test_six_eight_counts_dotted_quarters_at_the_styles_pace() -> None:
     brief, _ = build("Pop", "Romantic", duration=30, descriptors=Descriptors(time_signature=(6, 8)))
     lo, hi = get_style("Pop").tempo[brief.subgenre]
     assert lo * 2 / 3 - 1 <= brief.form.tempo_bpm <= hi * 2 / 3 + 1  # a 6/8 ballad sways, it does not gallop
+
+
+MODES = ("major", "minor", "dorian", "phrygian", "lydian", "mixolydian", "harmonic minor")
+
+
+@pytest.mark.parametrize(("genre", "mode"), list(itertools.product(GENRES, MODES)))
+def test_the_last_bass_note_and_the_final_chord_are_the_tonic_in_every_mode(genre: str, mode: str) -> None:
+    brief, score = build(genre, "Calm", duration=45, seed=11, key=f"E {mode}")
+    assert brief.key.mode == mode
+    final = max(s.start for s in score.sections)
+    bass = [p for p in score.parts if p.role == "bass" and p.notes]
+    for part in bass:
+        last = max(part.notes, key=lambda n: (n.start, -n.pitch))
+        assert last.pitch % 12 == 4, part.name
+    # every pitched part that joins the final chord has the tonic as its lowest note
+    # there or at least sounds the tonic, and the chord keeps its third (no sus, no
+    # rootless 9th standing in for the tonic)
+    sounding = {n.pitch % 12 for p in score.parts if not p.is_drum and p.role not in {"fx"} for n in p.notes if n.start >= final}
+    assert 4 in sounding
+    _, chords = _chords(brief)
+    last = chords[-1]
+    assert last.chord.root == 4 and _is_tonic(last.numeral)
+    assert not re.search(r"sus|9|13", last.numeral)
+
+
+@pytest.mark.parametrize("genre", GENRES)
+def test_every_loop_states_its_tonic_and_the_home_section_starts_on_it(genre: str) -> None:
+    for seed in range(6):
+        for mood in ("Happy", "Sad", "Dark", "Calm"):
+            brief, _ = build(genre, mood, duration=60, seed=seed)
+            _, chords = _chords(brief)
+            home = [i for i, s in enumerate(brief.form.sections) if s.name in {"A", "A'"}]
+            for index in home:
+                spans = [c for c in chords if c.section == index]
+                if genre not in {"Blues", "Classical"}:  # these plan their own harmony (12-bar, phrases)
+                    assert _is_tonic(spans[0].numeral), (genre, mood, seed, [c.numeral for c in spans])
+                assert any(_is_tonic(c.numeral) for c in spans), (genre, mood, seed)
+
+
+def test_a_home_loop_without_its_tonic_opens_on_it() -> None:
+    import random
+
+    from himig.engine.compose.context import Ctx
+    from himig.engine.compose.harmony import _anchor_on_tonic
+
+    brief, _ = build("Hip Hop", "Calm", duration=30, seed=1, key="C minor")
+    ctx = Ctx(brief=brief, style=brief.style, mood=brief.mood_profile, key=brief.key, rng=random.Random(1), tempo=90.0,
+              beats_per_bar=4, sections=list(brief.form.sections), end_tick=1, final_tick=1, release_tick=1)
+    loop = [("iv7", 1.0), ("bVII7", 1.0), ("bIIImaj7", 1.0), ("bVImaj7", 1.0)]
+    assert _anchor_on_tonic(ctx, loop, home=True) == [("i7", 1.0), ("bVII7", 1.0), ("bIIImaj7", 1.0), ("bVImaj7", 1.0)]
+    assert _anchor_on_tonic(ctx, loop, home=False) == loop
+    assert _anchor_on_tonic(ctx, [("vi", 1.0), ("IV", 1.0), ("I", 1.0), ("V", 1.0)], home=True)[0] == ("I", 1.0)
+    assert _anchor_on_tonic(ctx, [("vi", 1.0), ("IV", 1.0), ("I", 1.0), ("V", 1.0)], home=False)[0] == ("vi", 1.0)
+
+
+def test_a_quick_ending_lands_on_the_tonic_a_bar_before_the_final_chord() -> None:
+    brief, score = build("Rock", "Energetic", duration=30, seed=2, key="E minor")
+    _, chords = _chords(brief)
+    bar = brief.form.beats_per_bar * score.ticks_per_beat
+    ring_s = score.seconds(score.ticks(score.duration_s) - chords[-1].start)
+    assert ring_s < 3.0  # a quick ending: the cadence resolves early
+    before = [c for c in chords[:-1] if c.end > chords[-1].start - bar]
+    assert [c.numeral for c in before] == [chords[-1].numeral]
+    assert "V" in " ".join(c.numeral for c in chords[:-1] if chords[-1].start - 2 * bar <= c.start < chords[-1].start - bar)

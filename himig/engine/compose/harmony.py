@@ -13,6 +13,7 @@ import re
 
 from himig.engine.compose.context import ChordSpan, Ctx
 from himig.engine.compose.form import SectionPlan
+from himig.engine.score import TICKS_PER_BEAT
 from himig.engine.theory import Chord, roman
 
 # Which loop a section uses: sections of one family share it, so A′ returns to A.
@@ -81,7 +82,8 @@ def default_section(ctx: Ctx, index: int, section: SectionPlan) -> list[tuple[st
             if text not in used:
                 break
         used.add(text)
-        choice = [(colour(ctx, n), length) for n, length in parse_loop(text, ctx.style.chords_per_bar)]
+        parsed = _anchor_on_tonic(ctx, parse_loop(text, ctx.style.chords_per_bar), home=family == "A")
+        choice = [(colour(ctx, n), length) for n, length in parsed]
         if family == "D":  # a build climbs on the loop's last chords, or on IV–V
             choice = choice[-2:] if len(choice) >= 2 else choice
         loops[family] = choice
@@ -89,6 +91,37 @@ def default_section(ctx: Ctx, index: int, section: SectionPlan) -> list[tuple[st
         # a short intro sets up the key on its tonic before the loop comes in
         return [("i" if ctx.key.is_minor else "I", float(section.bars))]
     return fill(loops[family], section.bars)
+
+
+def _anchor_on_tonic(ctx: Ctx, loop: list[tuple[str, float]], *, home: bool) -> list[tuple[str, float]]:
+    """Make the home (A) loop state its key: it starts on the tonic chord.
+
+    A loop that never visits its tonic (iv–bVII–bIII–bVI) or keeps landing on the
+    relative chord (vi–IV–I–V) is heard in another key — its tonic is whichever chord
+    the bass sits on at the downbeats. So the home loop is rotated to begin on its
+    tonic (the same chords in the same order; only the downbeat moves), and a loop
+    without one opens on the tonic instead of its first chord (i–bVII–bIII–bVI,
+    Imaj7 | iv7 bVII7 | …). Contrasting sections may still start and stay elsewhere.
+    """
+    if not home or not loop:
+        return loop
+    starts = [0.0]
+    for _, length in loop[:-1]:
+        starts.append(starts[-1] + length)
+    tonics = [i for i, (numeral, _) in enumerate(loop) if _is_tonic(numeral)]
+    even = all(abs(length - loop[0][1]) < 1e-9 for _, length in loop)
+    usable = [i for i in tonics if even or abs(starts[i] - round(starts[i])) < 1e-9]
+    if usable:
+        return loop[usable[0]:] + loop[: usable[0]]
+    if tonics:
+        return loop
+    numeral, length = loop[0]
+    suffix = re.sub(r"^[b#]?(?:vii|iii|iv|vi|ii|v|i|VII|III|IV|VI|II|V|I)", "", numeral)
+    if ctx.key.is_minor:
+        tonic = "i" + {"7": "7", "maj7": "7", "9": "9", "add9": "add9"}.get(suffix, "")
+    else:
+        tonic = "I" + {"7": "maj7", "maj7": "maj7", "9": "maj9", "maj9": "maj9", "add9": "add9", "6": "6"}.get(suffix, "")
+    return [(tonic, length), *loop[1:]]
 
 
 def fill(loop: list[tuple[str, float]], bars: int) -> list[tuple[str, float]]:
@@ -115,8 +148,22 @@ def final_numeral(ctx: Ctx) -> str:
     if ctx.key.is_minor:
         if ctx.mood.cadence == "picardy" and ctx.style.genre in {"Cinematic", "Classical", "Rock", "Pop"}:
             return "I"  # the Picardy third: a minor piece ends in major
-        return ctx.style.final_minor
-    return ctx.style.final_major
+        return plain_tonic(ctx.style.final_minor)
+    return plain_tonic(ctx.style.final_major)
+
+
+# The last chord keeps its third and at most a 7th or 6th: that is the chord a listener
+# takes as "home". A 9th or a suspension voiced in the low register (Dm9's C and E under
+# its D, Csus2 without E) leaves the key to guesswork on the very chord that should settle it.
+_FINAL_SUFFIX = {"9": "7", "maj9": "maj7", "add9": "", "sus2": "", "sus4": "", "sus": "", "13": "7"}
+
+
+def plain_tonic(numeral: str) -> str:
+    found = re.fullmatch(r"([b#]?(?:vii|iii|iv|vi|ii|v|i|VII|III|IV|VI|II|V|I))(.*)", numeral)
+    if not found:
+        return numeral
+    body, suffix = found.groups()
+    return body + _FINAL_SUFFIX.get(suffix, suffix)
 
 
 def plan_harmony(ctx: Ctx) -> list[ChordSpan]:
@@ -131,16 +178,19 @@ def plan_harmony(ctx: Ctx) -> list[ChordSpan]:
             per_section.append(_trim([(n, length * 2) for n, length in planner(ctx, index, half)], section.bars))
         else:
             per_section.append(list(planner(ctx, index, section)))
+    final = final_numeral(ctx)
     if per_section:
         # The last bar before the final chord is the cadence (two bars of 6/8).
         bars = ctx.sections[-1].bars
         cad_bars = 2 if compound and bars >= 2 else 1
-        kept = _trim(per_section[-1], bars - cad_bars)
+        settle = cad_bars if _settle_early(ctx, bars, cad_bars) else 0
+        kept = _trim(per_section[-1], bars - cad_bars - settle)
         cad = cadence_bar(ctx)
         if bars >= 1:
             kept.extend((c, cad_bars / len(cad)) for c in cad)
+        if settle:
+            kept.append((final, float(settle)))
         per_section[-1] = kept
-    final = final_numeral(ctx)
     if ctx.brief.ending == "loop" and per_section and per_section[0]:
         # A loop's first bar is where its cadence resolves: make it the tonic.
         first, length = per_section[0][0]
@@ -159,6 +209,26 @@ def plan_harmony(ctx: Ctx) -> list[ChordSpan]:
         spans = _pivot(ctx, spans, *ctx.brief.modulation)
     ctx.chords = spans
     return spans
+
+
+# The ending should sound on the tonic for about this long: the last seconds are what a
+# listener (and a key finder) takes as home.
+_HOME_SECONDS = 3.0
+
+
+def _settle_early(ctx: Ctx, bars: int, cad_bars: int) -> bool:
+    """Whether the cadence resolves a bar early, the tonic then held into the final chord.
+
+    When the final chord rings for less than ``_HOME_SECONDS`` (quick tempos, short
+    holds) the cadence's dominant is still among the last sounds, and the ending is heard
+    half on V: landing on I a bar (two of 6/8) before the final chord — V–I | I, the
+    confirming close of a classical coda or a band's last hit — keeps the ending home.
+    A loop keeps its turnaround into the first bar instead.
+    """
+    if ctx.brief.ending == "loop" or bars < 2 * cad_bars + 1:
+        return False
+    ring_s = (ctx.end_tick - ctx.final_tick) / TICKS_PER_BEAT * 60.0 / ctx.tempo
+    return ring_s < _HOME_SECONDS
 
 
 def _trim(chords: list[tuple[str, float]], bars: float) -> list[tuple[str, float]]:
