@@ -34,7 +34,7 @@ def arrange(ctx: Ctx) -> list[Slot]:
         # upper strings ringing above it (block strums of the GM steel-string sit low and dull).
         # Sad ballads sing on the fiddle with the pedal steel answering; gentler ones the reverse.
         crying = mood in {"Sad", "Melancholic", "Dark", "Mysterious"}
-        slots.append(Slot("guitar", "harmony", "acoustic guitar", players.fingerpick, {"voices": 4}, gain_db=2,
+        slots.append(Slot("guitar", "harmony", "acoustic guitar", players.fingerpick, {"voices": 4}, gain_db=4,
                           pan=-0.25, reverb=0.25, low=40, high=76))
         # piano high and sparse: a chord a bar above the guitar, for air rather than weight
         slots.append(chords("piano", "piano", {"low": "x-------x-------", "mid": "x-------x---x---"}, low=60, high=81,

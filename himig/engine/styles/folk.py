@@ -28,13 +28,15 @@ def arrange(ctx: Ctx) -> list[Slot]:
             "cello" if mood in {"Sad", "Melancholic", "Dark"} else "flute")
     slots: list[Slot] = [kit(JIG if jig else STOMP, instrument="percussion", fill="none", gain_db=-6, reverb=0.2)]
     if gentle:
-        slots.append(Slot("guitar", "harmony", "acoustic guitar", players.fingerpick, {}, gain_db=-3, pan=-0.15,
+        # the GM steel-string is quiet (a single picked string measured 12-15 dB under the
+        # lead and the bass at the old -3 dB): the guitar carries a folk ballad, so it is up front
+        slots.append(Slot("guitar", "harmony", "acoustic guitar", players.fingerpick, {}, gain_db=5, pan=-0.15,
                           reverb=0.25, low=40, high=74))
     else:
         strum = {"low": "D-------D-------", "mid": "D...D.U...U.D.U.", "high": "D.DUD.U.D.DUD.U."}
         if jig:
             strum = {"low": "D-----D-----", "mid": "D.UD.UD.UD.U"}
-        slots.append(chords("guitar", "acoustic guitar", strum, low=45, high=72, voices=5, gain_db=-1, pan=-0.25,
+        slots.append(chords("guitar", "acoustic guitar", strum, low=45, high=72, voices=5, gain_db=3, pan=-0.25,
                             strum_ms=12, reverb=0.2))
     slots.append(bass("acoustic bass", {"low": "R---------------", "mid": "R-------F-------", "high": "R---F---R---F---"}
                       if not jig else {"low": "R-----------", "mid": "R-----F-----"}, low=28, gain_db=-4,
