@@ -114,7 +114,7 @@ def _map_safetensors(path: Path) -> dict[str, np.ndarray]:
     with path.open("rb") as handle:
         size = int.from_bytes(handle.read(8), "little")
         header = json.loads(handle.read(size))
-    tensors = {}
+    tensors: dict[str, np.ndarray] = {}
     for name, info in header.items():
         if name == "__metadata__":
             continue

@@ -21,8 +21,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import scipy.ndimage as ndimage
@@ -52,6 +53,14 @@ KICKS = (35, 36)
 # Bass-carrying parts keep their low end; everything else is high-passed.
 LOW_END_ROLES = frozenset({"bass", "drums"})
 LOW_END_SYNTHS = frozenset({"sub_bass", "808", "acid_bass", "impact", "drums_electronic"})
+
+
+class ChunkSource(Protocol):
+    """A part that makes its audio a chunk at a time."""
+
+    n: int
+
+    def chunks(self, size: int) -> Iterator[tuple[int, Array]]: ...
 
 
 @dataclasses.dataclass
@@ -152,10 +161,18 @@ class GroupMix:
         self.stems = stems
         self.stem_peaks: dict[str, float] = {}
 
-    def add(self, part: Part, audio: Array) -> None:
+    def add(self, part: Part, audio: Array | ChunkSource) -> None:
+        """Mix in ``part``: a float32 (2, n) array, or anything that yields it a chunk
+        at a time (a renderer's :class:`~himig.engine.render.notes.NoteTrack`)."""
         n = self.n
-        if audio.shape != (2, n):
-            raise RenderFailed(f"part {part.name!r} has shape {audio.shape}, expected (2, {n})")
+        if isinstance(audio, np.ndarray):
+            if audio.shape != (2, n):
+                raise RenderFailed(f"part {part.name!r} has shape {audio.shape}, expected (2, {n})")
+            chunks: Iterable[tuple[int, Array]] = ((start, audio[:, start : start + CHUNK]) for start in range(0, n, CHUNK))
+        else:
+            if audio.n != n:
+                raise RenderFailed(f"part {part.name!r} has {audio.n} samples, expected {n}")
+            chunks = audio.chunks(CHUNK)
         gain_pan = _gain_pan(part)
         needs_cut = _needs_low_cut(part)
         depth = np.float32(min(max(part.sidechain, 0.0), 1.0)) if self.duck.size else np.float32(0.0)
@@ -170,9 +187,9 @@ class GroupMix:
             stem_state = np.zeros((_highpass(self.sample_rate).shape[0], 2, 2), dtype=np.float32)
             peak = 0.0
         try:
-            for start in range(0, n, CHUNK):
-                stop = min(n, start + CHUNK)
-                chunk = audio[:, start:stop] * gain_pan
+            for start, piece in chunks:
+                stop = start + piece.shape[1]
+                chunk = piece * gain_pan
                 if depth > 0:
                     chunk *= 1.0 - depth * self.duck[start:stop]
                 target[:, start:stop] += chunk

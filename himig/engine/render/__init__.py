@@ -16,6 +16,7 @@ import numpy as np
 from himig.engine.errors import RenderFailed
 from himig.engine.render.cache import NoteCache, compact
 from himig.engine.render.helper import Helper, HelperGone
+from himig.engine.render.notes import NoteTrack
 from himig.engine.render.sampled import SampledInstruments
 from himig.engine.render.synth import LEVEL_DB, ONE_SHOT, VOICES, NoteSpec
 from himig.engine.score import Part, Score
@@ -156,21 +157,24 @@ class Renderer:
         n = self.length(score)
         group = GroupMix(score, self.sample_rate, parts, out=out, stems=stems)
         for part in parts:
-            audio = self.render_part(part, score, n)
-            group.add(part, audio)
-            del audio
+            group.add(part, self.part_track(part, score, n))
         return group.finish(), group.stem_peaks
 
     def render_part(self, part: Part, score: Score, n: int) -> Array:
-        if part.synth is None:
-            return self.sampled.render_part(part, score, n)
-        return self.render_synth_part(part, score, n)
+        """One part as a float32 ``(2, n)`` array."""
+        return self.part_track(part, score, n).render()
 
-    def render_synth_part(self, part: Part, score: Score, n: int) -> Array:
+    def part_track(self, part: Part, score: Score, n: int) -> NoteTrack:
+        """One part as placed notes (see :class:`~himig.engine.render.notes.NoteTrack`)."""
+        if part.synth is None:
+            return self.sampled.part_track(part, score, n)
+        return self.synth_track(part, score, n)
+
+    def synth_track(self, part: Part, score: Score, n: int) -> NoteTrack:
         voice = VOICES.get(part.synth or "")
         if voice is None:
             raise RenderFailed(f"Part {part.name!r} asks for an unknown synth voice {part.synth!r}.")
-        out = np.zeros((2, n), dtype=np.float32)
+        track = NoteTrack(n)
         sr = self.sample_rate
         for note in part.notes:
             start = round(score.seconds(note.start) * sr)
@@ -188,19 +192,38 @@ class Renderer:
                 cached = compact(voice(spec) * 10.0 ** (LEVEL_DB[part.synth or ""] / 20.0))
                 self.cache.put(key, cached)
             samples, scale = cached
-            stop = min(n, start + samples.shape[1])
-            out[:, start:stop] += samples[:, : stop - start] * np.float32(scale * velocity_gain(note.velocity))
-        return out
+            track.place(start, samples, float(scale) * velocity_gain(note.velocity))
+        return track
+
+
+# How long a note rings after its release starts, roughly, by General MIDI family
+# (program // 8) — what a part costs to place grows with its notes' whole lengths.
+_TAIL_S = (1.2, 1.5, 0.2, 0.8, 0.4, 0.6, 0.8, 0.3, 0.3, 0.3, 0.3, 1.0, 1.5, 0.8, 0.8, 1.5)
+_DRUM_TAIL_S = 0.8
+_SYNTH_TAIL_S = {"synth_pad": 1.5, "supersaw": 0.6, "impact": 2.0, "riser": 0.2}
+# DSP voices whose notes are slow to synthesise (several band-limited oscillators
+# through a swept filter), and long notes rarely repeat exactly: each second of
+# them costs several seconds of placing.
+_SYNTH_WEIGHT = {"synth_pad": 6.0, "supersaw": 3.0}
+# Fixed work per part (its channel strip over the whole track), in note-seconds.
+_PART_BASE_S = 1.5
 
 
 def _cost(part: Part, score: Score) -> float:
-    """Rough seconds of synthesis a part needs: sounding time of its notes.
+    """Rough work a part needs, in note-seconds: the sounding length of its notes,
+    release tails included, plus its channel strip over the whole track.
 
-    SoundFont voices cost per sample while they sound (release tails included);
-    synth notes cost mostly once (they are cached) and are cheap to place.
+    A static estimate from the score alone — never from what happens to be cached —
+    so the split of parts (and with it the order of the sums) is the same every time.
     """
-    sounding = sum(score.seconds(note.duration) + 0.4 for note in part.notes)
-    return sounding * (0.35 if part.synth else 1.0)
+    if part.synth:
+        tail = _SYNTH_TAIL_S.get(part.synth, 0.3)
+    elif part.is_drum:
+        tail = _DRUM_TAIL_S
+    else:
+        tail = _TAIL_S[min(max(part.program, 0), 127) // 8]
+    sounding = sum(score.seconds(note.duration) + tail for note in part.notes)
+    return sounding * _SYNTH_WEIGHT.get(part.synth or "", 1.0) + _PART_BASE_S * score.duration_s
 
 
 def _share(score: Score) -> tuple[list[Part], list[Part]]:

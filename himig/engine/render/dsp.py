@@ -18,6 +18,9 @@ Array = np.ndarray
 # the fastest sweeps here (a pluck's 90 ms decay) change by about 6 % per block,
 # which sounds continuous, while a 1 s note costs under 200 filter calls.
 BLOCK = 256
+# A swept filter recomputes its coefficients when the cutoff has moved this much (0.5 %,
+# under a tenth of a semitone: a step no one hears).
+CUTOFF_TOLERANCE = 0.005
 
 
 def midi_hz(pitch: float | Array) -> Array:
@@ -133,15 +136,28 @@ def swept_filter(x: Array, cutoff: Array, sample_rate: int, q: float = 0.707, ki
     """A resonant biquad whose cutoff follows ``cutoff`` (Hz per sample), block by block.
 
     Transposed direct form II state is carried from block to block, so a moving
-    cutoff sweeps smoothly instead of restarting the filter. ``x`` may be (n,) or
-    (channels, n): all channels go through each block's call together.
+    cutoff sweeps smoothly instead of restarting the filter. Consecutive blocks
+    whose cutoff stays within ``CUTOFF_TOLERANCE`` of the first one's share one
+    filter call: a held pad's filter, settled after its swell, costs a few calls
+    instead of one per 256 samples. ``x`` may be (n,) or (channels, n): all
+    channels go through each call together.
     """
     out = np.empty(x.shape, dtype=np.float64)
-    starts = np.arange(0, x.shape[-1], BLOCK)
-    bs, as_ = _biquads(kind, np.asarray(cutoff)[starts], q, sample_rate)
+    n = x.shape[-1]
+    starts = np.arange(0, n, BLOCK)
+    block_cutoffs = np.clip(np.asarray(cutoff, dtype=np.float64)[starts], 10.0, 0.45 * sample_rate)
+    # Segments: a new one starts where the cutoff has moved by more than the tolerance.
+    segment_starts = [0]
+    reference = block_cutoffs[0]
+    for index in range(1, starts.size):
+        if abs(block_cutoffs[index] / reference - 1.0) > CUTOFF_TOLERANCE:
+            segment_starts.append(index)
+            reference = block_cutoffs[index]
+    bs, as_ = _biquads(kind, block_cutoffs[segment_starts], q, sample_rate)
     zi = np.zeros((*x.shape[:-1], 2))
-    for index, start in enumerate(starts):
-        stop = start + BLOCK
+    bounds = [int(starts[i]) for i in segment_starts] + [n]
+    for index in range(len(segment_starts)):
+        start, stop = bounds[index], bounds[index + 1]
         out[..., start:stop], zi = signal.lfilter(bs[index], as_[index], x[..., start:stop], axis=-1, zi=zi)
     return out
 

@@ -24,6 +24,7 @@ import tinysoundfont._tinysoundfont as tsf  # the low-level binding: no PyAudio,
 
 from himig.engine.errors import RenderFailed, ResourceMissing
 from himig.engine.render.cache import Compact, NoteCache, compact
+from himig.engine.render.notes import NoteTrack
 from himig.engine.score import Part, Score
 
 Array = np.ndarray
@@ -99,10 +100,14 @@ class SampledInstruments:
 
     def render_part(self, part: Part, score: Score, n: int) -> Array:
         """The part as a (2, n) float32 array."""
+        return self.part_track(part, score, n).render()
+
+    def part_track(self, part: Part, score: Score, n: int) -> NoteTrack:
+        """The part's notes, synthesised (or taken from the cache) and placed."""
         sr = self.sample_rate
         program = self.kit_for(part.program) if part.is_drum else (part.program if self.has_preset(0, part.program) else 0)
         step = max(1, round(GATE_STEP_S * sr))
-        plays: dict[NoteKey, list[tuple[int, float, int]]] = defaultdict(list)
+        plays: dict[NoteKey, list[tuple[int, float, int | None]]] = defaultdict(list)
         choke = _choke_lookup(program) if part.is_drum else {}
         group_starts: dict[int, list[int]] = defaultdict(list)
         spans = []
@@ -120,29 +125,20 @@ class SampledInstruments:
                 group_starts[choke[note.pitch]].append(start)
         onsets = {group: np.array(sorted(starts)) for group, starts in group_starts.items()}
         for start, key, gain in spans:
-            limit = n
+            limit = None
             if key[2] in choke:
                 # The next note of the same exclusive class (a later start) chokes this one.
                 starts = onsets[choke[key[2]]]
                 if starts[-1] > start:
                     limit = int(starts[np.searchsorted(starts, start, side="right")])
             plays[key].append((start, gain, limit))
-        out = np.zeros((2, n), dtype=np.float32)
-        fade = _choke_fade(sr)
+        track = NoteTrack(n, _choke_fade(sr))
+        # Distinct notes one after another, each synthesised once and placed at every onset.
         for key, where in plays.items():
-            audio, scale = self.note(key)
-            length = audio.shape[1]
+            samples, scale = self.note(key)
             for start, gain, limit in where:
-                stop = min(n, start + length)
-                gain32 = np.float32(gain * scale)
-                if limit < stop:
-                    cut = limit - start
-                    out[:, start:limit] += audio[:, :cut] * gain32
-                    tail = min(fade.size, stop - limit)
-                    out[:, limit : limit + tail] += audio[:, cut : cut + tail] * (fade[:tail] * gain32)
-                else:
-                    out[:, start:stop] += audio[:, : stop - start] * gain32
-        return out
+                track.place(start, samples, gain * float(scale), limit)
+        return track
 
     def note(self, key: NoteKey) -> Compact:
         """One note from its attack to the end of its release, as 16-bit samples and a scale (cached)."""
