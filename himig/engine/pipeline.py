@@ -152,6 +152,9 @@ class Engine:
         def lap(stage: str, began: float) -> None:
             timings[stage] = round((time.perf_counter() - began) * 1000, 1)
 
+        # Start the renderer (and its helper process, which then loads while we
+        # compose) before anything else; a no-op once loaded.
+        renderer = self.renderer
         report("composing", STAGES[0][1])
         t = time.perf_counter()
         brief, score = self.plan(request)
@@ -160,14 +163,14 @@ class Engine:
         target = Path(out_dir)
         target.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".himig-", dir=target))
-        encoding = _Encoding(self.renderer.helper)
+        encoding = _Encoding(renderer.ready_helper())
         try:
             report("rendering", STAGES[1][1])
             t = time.perf_counter()
             stem_folder = staging / "strips" if stems else None
             if stem_folder is not None:
                 stem_folder.mkdir()
-            bus, stem_peaks = self.renderer.render_mix(score, stem_folder)
+            bus, stem_peaks = renderer.render_mix(score, stem_folder)
             lap("render", t)
 
             report("mastering", STAGES[2][1])

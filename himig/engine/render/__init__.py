@@ -64,6 +64,12 @@ class Renderer:
             self._helper = None
             return False
 
+    def ready_helper(self) -> Helper | None:
+        """The helper if it has finished loading (work queued behind a load would wait)."""
+        if self._helper is not None and self._helper_ready():
+            return self._helper
+        return None
+
     @property
     def helper(self) -> Helper | None:
         """The helper process, for other work that should run on the second core."""
