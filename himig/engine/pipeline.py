@@ -175,7 +175,7 @@ class Engine:
 
             report("mastering", STAGES[2][1])
             t = time.perf_counter()
-            mastered = master_bus(bus, score, SAMPLE_RATE)
+            mastered = master_bus(bus, score, SAMPLE_RATE, settle=False)
             del bus
             n_expected = round(request.duration * SAMPLE_RATE)
             if mastered.audio.shape != (2, n_expected):
@@ -187,9 +187,19 @@ class Engine:
             written: dict[str, Path] = {}
             # The slow encoders (MP3, OGG) run on the other core, in the render
             # helper, while this one writes everything else.
-            for fmt in sorted(formats, key=lambda f: f not in _SLOW_FORMATS):
+            # The slow encoders start at once; the final loudness is measured while
+            # they run, and in the rare case it moves the audio they run again.
+            slow = [fmt for fmt in formats if fmt in _SLOW_FORMATS]
+            for fmt in slow:
+                encoding.start(mastered.audio, staging / f"track.{fmt}", fmt)
+            if mastered.settle():
+                encoding.finish()
+                for fmt in slow:
+                    encoding.start(mastered.audio, staging / f"track.{fmt}", fmt)
+            for fmt in formats:
                 written[fmt] = staging / f"track.{fmt}"
-                encoding.start(mastered.audio, written[fmt], fmt, here=fmt not in _SLOW_FORMATS)
+                if fmt not in _SLOW_FORMATS:
+                    encoding.start(mastered.audio, written[fmt], fmt, here=True)
             began = time.perf_counter()
             delivered = analysis.analyse(mastered.audio, SAMPLE_RATE)
             timings["analyse"] = round((time.perf_counter() - began) * 1000, 1)

@@ -113,3 +113,25 @@ def test_every_genre_and_mood_renders_a_valid_track(engine, genre):
         assert np.abs(audio).max() < 1.0, label
         ending = score.seconds(score.sections[-1].start) if score.sections else 12.0
         assert longest_silence_s(audio, min(ending, 13.0)) <= 1.0, label
+
+
+def test_a_late_loudness_push_re_encodes_the_files_already_started(engine, tmp_path, monkeypatch):
+    # The MP3 starts encoding before the final loudness check; when that check
+    # changes the audio (rare: heavy limiting), the file must hold the new audio.
+    from himig.engine import master as mastering
+
+    def pushed(self):
+        original(self)
+        self.audio = self.audio * np.float32(0.5)  # stands in for a second limiting pass
+        return True
+
+    original = mastering.Mastered.settle
+    monkeypatch.setattr(mastering.Mastered, "settle", pushed)
+    result = engine.generate(request(seed=3), tmp_path, formats=("mp3", "wav"), midi=False, stems=False)
+    import soundfile as sf
+
+    mp3, _ = sf.read(result.files["mp3"], dtype="float32", always_2d=True)
+    wav, _ = sf.read(result.files["wav"], dtype="float32", always_2d=True)
+    expected = np.abs(result.audio).max()
+    assert abs(np.abs(wav).max() - expected) < 1e-3
+    assert abs(np.abs(mp3).max() - expected) < 0.1 * expected  # the halved audio, not the first encode
