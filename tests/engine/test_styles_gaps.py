@@ -64,11 +64,23 @@ def test_reggae_and_country_end_on_a_held_tonic_chord_that_dies_away(genre: str,
     assert len(offs) >= 3
 
 
-def test_a_string_section_without_a_ringing_part_holds_its_last_chord_to_the_release() -> None:
-    _, score = build("Classical", "Epic", seed=2, prompt="string quartet")
-    offs = [n.start + n.duration for p in score.parts for n in final_notes(score, p)
-            if not rings(p.instrument) and not p.is_drum and p.role != "fx"]
-    assert offs and max(offs) - min(offs) < score.ticks_per_beat  # nobody leaves the chord early
+@pytest.mark.parametrize(("genre", "mood", "prompt"), [("Classical", "Epic", "string quartet"),
+                                                    ("Cinematic", "Mysterious", "test prompt"),
+                                                    ("Electronic", "Energetic", "test prompt")])
+def test_a_sustained_final_chord_thins_out_pads_first_and_the_tune_last(genre: str, mood: str, prompt: str) -> None:
+    _, score = build(genre, mood, seed=2, prompt=prompt)
+    final = score.sections[-1].start
+    end = score.ticks(score.duration_s)
+    held = {p.role: max(n.start + n.duration for n in final_notes(score, p)) for p in score.parts
+            if not p.is_drum and p.role != "fx" and final_notes(score, p)}
+    assert not any(rings(p.instrument) for p in score.parts if p.role in held and p.role != "counter")
+    # nobody holds to the last moment: the release and the reverb die away inside the track
+    assert max(held.values()) <= final + 0.85 * (end - final)
+    # the tune (or the bass) is the last to let go, the pads and chords the first
+    last = max(held, key=lambda role: held[role])
+    assert last in {"melody", "bass"}
+    if "pad" in held or "harmony" in held:
+        assert min(held[r] for r in ("pad", "harmony") if r in held) < held[last]
 
 
 # --- 2. a sad country ballad is bright and sustained, not dull ---------------------
@@ -266,3 +278,18 @@ def test_the_final_chord_dies_away_instead_of_stopping_flat(renderer, genre: str
     assert at(final + 0.85 * hold) <= strike - 10, (at(final + 0.85 * hold), strike)
     # and silent (below -60 dBFS) at the very end, after the release and the reverb
     assert levels[-1] <= -60
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("genre", "mood"), [("Cinematic", "Mysterious"), ("Classical", "Epic"), ("Electronic", "Happy")])
+def test_a_sustained_ending_has_died_away_before_the_track_ends(renderer, genre: str, mood: str) -> None:
+    from himig.engine.master import master
+
+    _, score = build(genre, mood, seed=3)
+    audio = master(renderer.render(score), score, 44100).audio
+    levels = _levels_db(audio, 44100)
+    final = score.seconds(score.sections[-1].start)
+    strike = max(levels[int(final / 0.05): int((final + 0.4) / 0.05)])
+    # half a second before the end the chord and its reverb are 20 dB down (held to the
+    # release, orchestral endings were 3-4 dB down a second before the end)
+    assert levels[int((score.duration_s - 0.5) / 0.05)] <= strike - 20

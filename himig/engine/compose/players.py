@@ -45,6 +45,11 @@ def pick(patterns: Mapping[str, T], energy: float) -> T:
 _RINGING_FAMILIES = {"guitar", "plucked", "mallets"}
 _RINGING_KEYS = {"piano", "bright piano", "electric piano", "harpsichord", "clavinet"}
 _HELD_FRACTION = {"bass": 0.45, "melody": 0.4, "counter": 0.4}  # else (chords, pads) 0.35
+# Without a ringing part (strings, choir, brass, synths) the whole chord is sustained: it
+# thins out instead, pads first and the tune last, so that its release and reverb have
+# died away by the end (held to the release, orchestral endings were still within 3-4 dB of
+# their strike a second before the end, and the track's last samples cut them off).
+_THINNING = {"pad": 0.6, "harmony": 0.65, "arp": 0.65, "counter": 0.7, "bass": 0.75, "melody": 0.8, "fx": 0.7}
 LIFT_VELOCITY = 8  # a held note that will lift off early is played under the struck chord
 
 
@@ -98,7 +103,8 @@ def ring_length(ctx: Ctx, slot: Slot, voice: int = 0, voices: int = 1) -> int:
     if rings(slot.instrument):
         return round(full * (1.0 - 0.3 * voice / (voices - 1))) if voices > 1 else full
     if not lifts(ctx, slot):
-        return full
+        fraction = _THINNING.get(slot.role, 0.7) + 0.03 * voice
+        return max(min(full, TICKS_PER_BEAT), min(full, round(full * fraction)))
     fraction = _HELD_FRACTION.get(slot.role, 0.35) + 0.04 * voice  # the top voice lets go last
     return max(min(full, TICKS_PER_BEAT), min(full, round(full * fraction)))
 
