@@ -309,12 +309,11 @@ class StemFiles(Mapping[str, Array]):
         self._gain = _stem_gain(peaks, gain)
 
     def __getitem__(self, name: str) -> Array:
-        frames = np.fromfile(self._files[name], dtype=np.float32)
-        stem = frames.reshape(-1, 2).T.copy()
-        if stem.shape[1] != self._gain.size:
-            raise RenderFailed(f"the stem of {name!r} has {stem.shape[1]} samples, expected {self._gain.size}")
-        stem *= self._gain
-        return stem
+        frames = np.fromfile(self._files[name], dtype=np.float32).reshape(-1, 2)
+        if frames.shape[0] != self._gain.size:
+            raise RenderFailed(f"the stem of {name!r} has {frames.shape[0]} samples, expected {self._gain.size}")
+        frames *= self._gain[:, None]
+        return frames.T  # (2, n), a view of the interleaved frames: the WAV writer wants them so
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._files)
