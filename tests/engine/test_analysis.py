@@ -98,6 +98,33 @@ def test_four_on_the_floor_tempo(bpm: float) -> None:
     assert analyse(drum_track(bpm, 20, "house"), SR)["tempo_bpm"] == pytest.approx(bpm, rel=0.02)
 
 
+def half_time_groove(bpm: float, seconds: float, seed: int) -> np.ndarray:
+    """Kick on 1, snare on 3 (a half-time backbeat) under loud, steady 8th-note hats."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(int(seconds * SR))
+    beat = 60.0 / bpm
+
+    def hit(at: float, kind: str, velocity: float) -> None:
+        start = max(0, int((at + rng.uniform(-0.004, 0.004)) * SR))
+        sound = _drum(kind, rng)[: max(0, out.size - start)]
+        out[start : start + sound.size] += velocity * sound
+
+    for bar in range(int(seconds / (4 * beat))):
+        at = bar * 4 * beat
+        hit(at, "kick", 0.3)
+        hit(at + 2 * beat, "snare", 0.4)
+        for eighth in range(8):
+            hit(at + eighth * beat / 2, "hat", 1.0)
+    mono = (out * 0.3).astype(np.float32)
+    return np.stack([mono, mono])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_half_time_backbeat_under_steady_eighths_reads_the_full_tempo(seed: int) -> None:
+    # the backbeat alone says 75; the hats move at 150, as the track's tempo does
+    assert analyse(half_time_groove(150, 30, seed), SR)["tempo_bpm"] == pytest.approx(150, rel=0.02)
+
+
 @pytest.mark.parametrize("key", [f"{note} {mode}" for note in NOTE_NAMES for mode in ("major", "minor")])
 def test_key_of_a_cadence(key: str) -> None:
     result = analyse(cadence_track(key), SR)
