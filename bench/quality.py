@@ -14,7 +14,8 @@ hide a bug in its audio:
   the plan (±4 %; half/double time only when the plan's tempo is itself in range);
 * key from librosa's chroma (Krumhansl–Kessler profiles, the final bass breaking
   relative-key ties) against the plan's key (a modal plan — dorian, mixolydian… — also
-  accepts the major/minor key with the same notes) and against ``expect.key``;
+  accepts the major/minor key with the same notes; a plan that changes key is measured
+  part by part, each against its own key) and against ``expect.key``;
 * drums: the plan's drum part and the share of percussive energy (librosa HPSS);
 * instruments, inferred genre and mood against the ``expect`` fields; the energy
   ordering of ``energy_below`` pairs (onset rate, spectral flux and tempo);
@@ -136,6 +137,25 @@ def key_matches(detected: str, planned: str) -> tuple[bool, str]:
     return False, "different"
 
 
+def modulated_key_check(m: Measured, planned: str, modulation: dict[str, Any]) -> tuple[bool, str]:
+    """A plan that steps up a key: each part against the key the plan gives it, both must match.
+
+    One chroma over the whole track mixes the two keys, and its final bass is the new
+    tonic, so a G major track that lifts to A major for its last return was judged as a
+    whole against G (and measured as A minor). Here the audio before the change is
+    measured against ``key`` and the audio after it against ``modulation.to_key``, each
+    by the same chroma + final-bass method.
+    """
+    at = int(float(modulation["at_s"]) * 22050)
+    before, after = m.half[:at], m.half[at:]
+    if before.size < 6 * 22050 or after.size < 6 * 22050:
+        return key_matches(m.key, planned)  # too short a part to measure on its own
+    first, _ = librosa_key(before, 22050)
+    second, _ = librosa_key(after, 22050)
+    ok = key_matches(first, planned)[0] and key_matches(second, str(modulation["to_key"]))[0]
+    return ok, f"modulates: {first} then {second}"
+
+
 def tempo_checks(detected: float, planned: float, expected: list[float] | None) -> tuple[bool | None, bool]:
     """(in expected range, matches plan) under the eval README's half/double rule."""
     def near(a: float, b: float) -> bool:
@@ -172,6 +192,7 @@ class Measured:
         tempo, _ = librosa.beat.beat_track(y=mono, sr=sr)
         self.tempo = float(np.atleast_1d(tempo)[0])
         half = librosa.resample(mono, orig_sr=sr, target_sr=22050)
+        self.half = half
         self.key, self.key_r = librosa_key(half, 22050)
         # Drums: share of percussive energy in a 20 s excerpt from the middle (HPSS is slow).
         middle = half.size // 2
@@ -222,6 +243,9 @@ def judge(item: dict[str, Any], meta: dict[str, Any], m: Measured) -> dict[str, 
     planned_key = meta.get("key")
     if planned_key:
         checks["key_plan"], notes["key_how"] = key_matches(m.key, planned_key)
+        modulation = meta.get("modulation")
+        if modulation:
+            checks["key_plan"], notes["key_how"] = modulated_key_check(m, planned_key, modulation)
     if "key" in expect:
         checks["key_expect"] = key_matches(m.key, expect["key"])[0] and key_matches(planned_key, expect["key"])[0]
     if "drums" in expect:
