@@ -395,7 +395,7 @@ def test_the_last_bass_note_and_the_final_chord_are_the_tonic_in_every_mode(genr
     _, chords = _chords(brief)
     last = chords[-1]
     assert last.chord.root == 4 and _is_tonic(last.numeral)
-    assert not re.search(r"sus|9|13", last.numeral)
+    assert re.fullmatch(r"[iI]7?", last.numeral), last.numeral  # the plain triad (a blues keeps its 7th)
 
 
 @pytest.mark.parametrize("genre", GENRES)

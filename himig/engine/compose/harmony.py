@@ -152,10 +152,12 @@ def final_numeral(ctx: Ctx) -> str:
     return plain_tonic(ctx.style.final_major)
 
 
-# The last chord keeps its third and at most a 7th or 6th: that is the chord a listener
-# takes as "home". A 9th or a suspension voiced in the low register (Dm9's C and E under
-# its D, Csus2 without E) leaves the key to guesswork on the very chord that should settle it.
-_FINAL_SUFFIX = {"9": "7", "maj9": "maj7", "add9": "", "sus2": "", "sus4": "", "sus": "", "13": "7"}
+# The last chord is the plain tonic triad (a blues keeps its dominant 7th): that is the
+# chord a listener takes as "home", and it still says so when the bass has lifted off and
+# only the upper voices ring. Colours that hold another triad say something else there:
+# Abmaj7 voiced C-Eb-G-C is a C minor chord, Cm7's upper notes are Eb major, Dm9's C and
+# E under its D read as C major, and a sus2 tonic has no third at all.
+_FINAL_SUFFIX_UPPER = {"7": "7", "9": "7", "13": "7"}
 
 
 def plain_tonic(numeral: str) -> str:
@@ -163,7 +165,7 @@ def plain_tonic(numeral: str) -> str:
     if not found:
         return numeral
     body, suffix = found.groups()
-    return body + _FINAL_SUFFIX.get(suffix, suffix)
+    return body + (_FINAL_SUFFIX_UPPER.get(suffix, "") if body.isupper() else "")
 
 
 def plan_harmony(ctx: Ctx) -> list[ChordSpan]:
