@@ -22,6 +22,9 @@ class InstrumentSpec:
     low: int = 36  # comfortable written range (MIDI), used when the composer places parts
     high: int = 96
     generic: bool = False  # a family word ("guitar", "strings") any member of the family satisfies
+    # (bank, program) of a truer sound in a GS SoundFont's variation banks (GeneralUser
+    # GS's mandolin, Hawaiian steel guitar…); a SoundFont without it plays ``program``.
+    variation: tuple[int, int] | None = None
 
 
 def _spec(
@@ -34,8 +37,9 @@ def _spec(
     is_drum: bool = False,
     synth: str | None = None,
     generic: bool = False,
+    variation: tuple[int, int] | None = None,
 ) -> InstrumentSpec:
-    return InstrumentSpec(name, program, family, is_drum, synth, low, high, generic)
+    return InstrumentSpec(name, program, family, is_drum, synth, low, high, generic, variation)
 
 
 _SPECS: tuple[InstrumentSpec, ...] = (
@@ -69,12 +73,15 @@ _SPECS: tuple[InstrumentSpec, ...] = (
     _spec("muted guitar", 28, "guitar", 40, 84),
     _spec("overdriven guitar", 29, "guitar", 40, 88),
     _spec("distortion guitar", 30, "guitar", 40, 88),
-    # GM has no pedal steel: the clean electric (27) has its glassy top; the jazz guitar (26)
-    # measured a 0.6–1 kHz spectral centroid against 2.5–3 kHz, and dulled every country ballad
-    _spec("steel guitar", 27, "guitar", 45, 88),
+    # GM has no pedal steel: GS's variation bank has a Hawaiian (lap steel) guitar. The
+    # General MIDI fallback is the clean electric (27) for its glassy top; the jazz guitar
+    # (26) measured a 0.6–1 kHz spectral centroid against 2.5–3 kHz and dulled ballads.
+    _spec("steel guitar", 27, "guitar", 45, 88, variation=(8, 26)),
+    _spec("12-string guitar", 25, "guitar", 40, 84, variation=(8, 25)),
     _spec("banjo", 105, "plucked", 48, 84),
-    _spec("mandolin", 25, "plucked", 55, 88),
-    _spec("ukulele", 24, "plucked", 60, 81),
+    # GM has neither: a steel-string and a nylon guitar stand in without GS's variations.
+    _spec("mandolin", 25, "plucked", 55, 88, variation=(16, 25)),
+    _spec("ukulele", 24, "plucked", 60, 81, variation=(8, 24)),
     _spec("sitar", 104, "plucked", 48, 84),
     _spec("koto", 107, "plucked", 48, 84),
     _spec("harp", 46, "plucked", 24, 103),
@@ -126,7 +133,9 @@ _SPECS: tuple[InstrumentSpec, ...] = (
     _spec("piccolo", 72, "pipes", 74, 108),
     _spec("recorder", 74, "pipes", 60, 91),
     _spec("pan flute", 75, "pipes", 60, 91),
-    _spec("whistle", 78, "pipes", 62, 96),
+    # A folk whistle (tin/penny whistle): GS's variation of the pan flute; GM's 78 is
+    # a person whistling, so the fallback is the pan flute itself.
+    _spec("whistle", 75, "pipes", 62, 96, variation=(24, 75)),
     _spec("ocarina", 79, "pipes", 60, 88),
     # synths (DSP voices; the program is the nearest GM sound, used by MIDI export)
     _spec("synth", 81, "synth", 48, 96, synth="saw_lead", generic=True),
@@ -193,6 +202,7 @@ ALIASES: dict[str, str] = {
     "pedal steel": "steel guitar", "pedal steel guitar": "steel guitar", "lap steel": "steel guitar",
     "slide guitar": "steel guitar", "dobro": "steel guitar",
     "uke": "ukulele",
+    "12 string guitar": "12-string guitar", "twelve string guitar": "12-string guitar", "12 string": "12-string guitar",
     "upright bass": "acoustic bass", "double bass": "acoustic bass", "standup bass": "acoustic bass",
     "stand up bass": "acoustic bass", "jazz bass": "acoustic bass",
     "bass guitar": "electric bass", "finger bass": "electric bass",

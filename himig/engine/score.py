@@ -45,6 +45,9 @@ class Part:
     reverb: float = 0.2  # send level 0–1
     delay: float = 0.0  # send level 0–1
     sidechain: float = 0.0  # ducking depth 0–1 keyed by the kick
+    # [bank, program] of a truer sound in a GS SoundFont's variation banks, played when
+    # the SoundFont has it (``program`` otherwise, and always in the MIDI file).
+    variation: list[int] | None = None
 
 
 @dataclasses.dataclass
@@ -92,6 +95,8 @@ class Score:
         for part in self.parts:
             if not 0 <= part.program <= 127:
                 raise ScoreError(f"{part.name}: program {part.program} out of range")
+            if part.variation is not None and (len(part.variation) != 2 or not all(0 <= v <= 127 for v in part.variation)):
+                raise ScoreError(f"{part.name}: variation {part.variation} is not a [bank, program] pair")
             for note in part.notes:
                 if note.start < 0 or note.duration <= 0 or note.start + note.duration > end:
                     raise ScoreError(f"{part.name}: note at {note.start}+{note.duration} outside 0..{end}")

@@ -368,3 +368,26 @@ def test_the_helper_leaves_when_its_parent_is_killed(tmp_path):
             break
         time.sleep(0.1)
     assert not _alive(helper)
+
+
+@pytest.mark.parametrize("name", ["steel guitar", "mandolin", "ukulele", "whistle", "12-string guitar"])
+def test_gs_variations_play_when_the_font_has_them_at_the_general_midi_level(renderer, name):
+    from himig.engine.instruments import spec
+
+    instrument = spec(name)
+    assert instrument is not None and instrument.variation is not None
+    mid = (instrument.low + instrument.high) // 2
+    notes = [Note(i * 240, 220, mid - 7 + (i * 5) % 12, 90) for i in range(16)]
+
+    def level(variation):
+        part = Part(name="p", role="melody", instrument=name, program=instrument.program, variation=variation, notes=notes)
+        audio = renderer.render_part(part, score_of(part, duration=5.0), 5 * SR)
+        return audio, 20 * np.log10(np.sqrt(np.mean(audio**2)))
+
+    general, general_db = level(None)
+    varied, varied_db = level(list(instrument.variation))
+    assert renderer.sampled.preset_for(Part(name="p", role="melody", instrument=name, variation=list(instrument.variation))) == instrument.variation
+    assert not np.allclose(general, varied)  # another sound …
+    assert abs(varied_db - general_db) < 1.5  # … at the level the styles' gains were set for
+    missing, _ = level([99, instrument.program])  # a bank the font lacks: the General MIDI program
+    assert np.array_equal(missing, general)

@@ -25,6 +25,16 @@ def test_json_round_trip_keeps_everything() -> None:
     assert score.to_dict()["schema_version"] == SCHEMA_VERSION
 
 
+def test_a_variation_round_trips_and_a_score_written_before_variations_still_loads() -> None:
+    score = make_score()
+    score.parts[0].variation = [16, 25]
+    assert Score.from_dict(score.to_dict()) == score
+    older = make_score().to_dict()
+    for part in older["parts"]:
+        del part["variation"]
+    assert Score.from_dict(older) == make_score()
+
+
 def test_unknown_schema_version_is_refused() -> None:
     data = make_score().to_dict()
     data["schema_version"] = 99
@@ -38,6 +48,8 @@ def test_unknown_schema_version_is_refused() -> None:
         lambda s: s.parts[0].notes.append(Note(3800, 480, 60, 90)),  # rings past the end
         lambda s: s.parts[0].notes.append(Note(0, 480, 60, 0)),  # silent velocity
         lambda s: s.parts.append(Part("keys", "pad", "pad")),  # duplicate name
+        lambda s: setattr(s.parts[0], "variation", [8, 200]),  # no such program
+        lambda s: setattr(s.parts[0], "variation", [8]),  # not a [bank, program] pair
     ],
 )
 def test_validate_refuses_broken_scores(change) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from himig.engine.compose import players
 from himig.engine.compose.context import Ctx, Slot, clip_notes
-from himig.engine.compose.form import beats_per_bar
+from himig.engine.compose.form import RING_OUT_S, beats_per_bar
 from himig.engine.compose.harmony import plan_harmony
 from himig.engine.compose.melody import melody
 from himig.engine.compose.players import Groove
@@ -59,10 +59,16 @@ def compose(brief: Brief) -> Score:
     loop = brief.ending == "loop"
     if loop and abs(final_tick - end_tick) <= 2:
         final_tick = end_tick  # whole bars fill the track: its end is the next downbeat
-    # The final chord stops early enough for its release and reverb to ring inside the track.
-    # (measured: sampled releases and reverb fall below -45 dB within ~0.5 s of the note-off, so
-    # a 2-2.5 s ring left up to 1.75 s of dead air at the end of slow tracks)
-    ring_s = min(1.0, max(0.7, brief.form.hold_s * 0.2))
+    # The final chord is struck RING_OUT_S plus a couple of seconds before the end, rings and
+    # dies away, and its last notes let go RING_OUT_S before the end: a sampled release and
+    # its reverb fall 25 dB within 0.3 s of the note-off and below -60 dBFS within about
+    # 0.6 s, so a second before the end the chord is well down and the track is not cut
+    # on a sounding note, with no more than a breath of silence after it. (Let go 0.7-1.0 s
+    # before the end, a strummed country chord was within 17 dB of its strike a second before
+    # it; 2-2.5 s before, slow tracks had up to 1.75 s of dead air.)
+    # A long hold lets the chord die away by itself, and it is let go a little later
+    # (from a slow ballad's soft final chord a 1.4 s ring-out left 1.35 s below -60 dBFS).
+    ring_s = min(RING_OUT_S[1], max(RING_OUT_S[0], 1.5 - 0.09 * brief.form.hold_s))
     release_tick = max(final_tick + score.ticks_per_beat, end_tick - score.ticks(ring_s))
     ctx = Ctx(
         brief=brief,
@@ -103,6 +109,8 @@ def compose(brief: Brief) -> Score:
             reverb=slot.reverb,
             delay=slot.delay,
             sidechain=slot.sidechain,
+            # A style that picks its own program picks its own sound: no variation then.
+            variation=list(spec.variation) if spec.variation and "program" not in slot.params else None,
         )
     _make_requested_play(ctx, slots, parts_by_slot, end_tick)
     score.parts = [parts_by_slot[s.name] for s in slots if parts_by_slot[s.name].notes]

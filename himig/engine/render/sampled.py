@@ -63,7 +63,11 @@ ORCHESTRA_CHOKE_GROUPS: tuple[frozenset[int], ...] = (frozenset({27, 28, 29}), *
 CHOKE_TAU_S = 0.0007  # how fast a choked note dies (tinysoundfont's quick release)
 CHOKE_LENGTH_S = 0.006
 
-NoteKey = tuple[bool, int, int, int, int]  # drum?, program/kit, pitch, velocity, gate samples
+# Level of a GS variation against the General MIDI program it replaces (same phrase,
+# measured in GeneralUser GS), so a style's part gains mean the same with either font.
+VARIATION_TRIM_DB = {(8, 26): -5.2, (8, 25): 2.2, (16, 25): -4.6, (8, 24): 2.0, (24, 75): 2.3}
+
+NoteKey = tuple[int, int, int, int, int]  # bank (128: drum kits), program/kit, pitch, velocity, gate samples
 
 
 class SampledInstruments:
@@ -94,6 +98,15 @@ class SampledInstruments:
         self._font.reset()
         self._font.render(self._scratch, False)
 
+    def preset_for(self, part: Part) -> tuple[int, int]:
+        """(bank, program) that plays ``part``: its GS variation if the font has it, else
+        its General MIDI program (else the piano), or its drum kit (else the standard kit)."""
+        if part.is_drum:
+            return DRUM_BANK, self.kit_for(part.program)
+        if part.variation is not None and self.has_preset(part.variation[0], part.variation[1]):
+            return part.variation[0], part.variation[1]
+        return 0, part.program if self.has_preset(0, part.program) else 0
+
     def kit_for(self, program: int) -> int:
         """The drum kit to use for ``program``; the standard kit when the font lacks it."""
         return program if self.has_preset(DRUM_BANK, program) else STANDARD_KIT
@@ -105,7 +118,7 @@ class SampledInstruments:
     def part_track(self, part: Part, score: Score, n: int) -> NoteTrack:
         """The part's notes, synthesised (or taken from the cache) and placed."""
         sr = self.sample_rate
-        program = self.kit_for(part.program) if part.is_drum else (part.program if self.has_preset(0, part.program) else 0)
+        bank, program = self.preset_for(part)
         step = max(1, round(GATE_STEP_S * sr))
         plays: dict[NoteKey, list[tuple[int, float, int | None]]] = defaultdict(list)
         choke = _choke_lookup(program) if part.is_drum else {}
@@ -119,7 +132,7 @@ class SampledInstruments:
             gate = max(step, round((end - start) / step) * step)
             velocity = max(1, min(127, note.velocity))
             played = min(127, (velocity // VELOCITY_BAND) * VELOCITY_BAND + VELOCITY_BAND // 2)
-            key = (part.is_drum, program, note.pitch, played, gate)
+            key = (bank, program, note.pitch, played, gate)
             spans.append((start, key, velocity / played))
             if note.pitch in choke:
                 group_starts[choke[note.pitch]].append(start)
@@ -132,12 +145,13 @@ class SampledInstruments:
                 if starts[-1] > start:
                     limit = int(starts[np.searchsorted(starts, start, side="right")])
             plays[key].append((start, gain, limit))
+        trim = 10.0 ** (VARIATION_TRIM_DB.get((bank, program), 0.0) / 20.0) if bank not in (0, DRUM_BANK) else 1.0
         track = NoteTrack(n, _choke_fade(sr))
         # Distinct notes one after another, each synthesised once and placed at every onset.
         for key, where in plays.items():
             samples, scale = self.note(key)
             for start, gain, limit in where:
-                track.place(start, samples, gain * float(scale), limit)
+                track.place(start, samples, gain * float(scale) * trim, limit)
         return track
 
     def note(self, key: NoteKey) -> Compact:
@@ -149,14 +163,10 @@ class SampledInstruments:
         return note
 
     def _synthesise(self, key: NoteKey) -> Array:
-        drum, program, pitch, velocity, gate = key
+        bank, program, pitch, velocity, gate = key
         font = self._font
-        if drum:
-            font.channel_set_bank(0, DRUM_BANK)
-            font.channel_set_preset_number(0, program, True)
-        else:
-            font.channel_set_bank(0, 0)
-            font.channel_set_preset_number(0, program, False)
+        font.channel_set_bank(0, bank)
+        font.channel_set_preset_number(0, program, bank == DRUM_BANK)
         limit = round(RELEASE_LIMIT_S * self.sample_rate)
         # One scratch buffer, grown when needed; the synthesizer overwrites what it renders.
         if self._note_buffer.size < 2 * (gate + limit):
