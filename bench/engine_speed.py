@@ -1,11 +1,11 @@
 """How fast is the engine? Prints figures; asserts nothing.
 
-    .venv/bin/python bench/engine_speed.py [--runs 5] [--durations 30,60,120] [--all-outputs]
+    .venv/bin/python bench/engine_speed.py [--runs 5] [--durations 30,60,120] [--all-outputs] [--cold-notes]
 
-For each duration: the median of N warm runs of ``Engine.generate`` with MP3 output
-(the platform's default path), each run a different seed so cached notes do not
-flatter the figure; the realtime factor; the median time of each stage; then the
-cold start (embedding model + SoundFont load) and the process's peak RSS (worker
+For each duration: the median of N warm runs of ``Engine.generate`` with MP3 output,
+each run a different seed (the same prompt, so a worker's note caches help as they
+would for a run of similar requests; ``--cold-notes`` clears them before each run);
+the realtime factor; the median time of each stage; then the cold start (embedding model + SoundFont load) and the process's peak RSS (worker
 render helper process reported separately). Figures on a shared machine are noisy:
 ``cpu s`` is the CPU time of this process plus the helper, which contention
 inflates less than wall time.
@@ -57,7 +57,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--durations", default="30,60,120")
     parser.add_argument("--genre", default="Pop")
-    parser.add_argument("--all-outputs", action="store_true", help="also MIDI and the stems zip (the platform's call)")
+    parser.add_argument("--all-outputs", action="store_true", help="MP3 + FLAC + MIDI + the stems zip (the platform's call)")
+    parser.add_argument("--cold-notes", action="store_true", help="forget cached notes before every run (a worker's first track of its kind)")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -69,7 +70,10 @@ def main() -> None:
     helper = helper_pid(engine)
     cold = time.perf_counter() - started
     print(f"cold start: {cold:.2f} s  (imports + " + ", ".join(f"{k} {v:.0f} ms" for k, v in engine.load_ms.items()) + ")")
-    outputs = "mp3 + midi + stems" if args.all_outputs else "mp3"
+    formats = ("mp3", "flac") if args.all_outputs else ("mp3",)
+    outputs = "mp3 + flac + midi + stems" if args.all_outputs else "mp3"
+    if args.cold_notes:
+        outputs += ", note caches cleared before every run"
     print(f"genre {args.genre}, outputs: {outputs}, {args.runs} warm runs each, cpu count {os.cpu_count()}")
     print(f"{'duration':>8} {'median s':>9} {'min s':>7} {'x realtime':>10} {'cpu s':>6}  stages (median ms)")
     with tempfile.TemporaryDirectory(prefix="himig-bench-") as folder:
@@ -80,10 +84,12 @@ def main() -> None:
             walls, cpus, stages = [], [], {}
             for run in range(args.runs):
                 request = GenerationRequest.create(PROMPT, duration, genre=args.genre, seed=1000 + run)
+                if args.cold_notes:
+                    engine.renderer.clear_caches()
                 cpu_before = cpu_seconds(helper)
                 began = time.perf_counter()
                 result = engine.generate(
-                    request, folder, formats=("mp3",), midi=args.all_outputs, stems=args.all_outputs
+                    request, folder, formats=formats, midi=args.all_outputs, stems=args.all_outputs
                 )
                 walls.append(time.perf_counter() - began)
                 cpus.append(cpu_seconds(helper) - cpu_before)

@@ -159,6 +159,10 @@ class Helper:
         del view
         return self._send(("encode", memory.name, audio.shape, sample_rate, path, fmt), memory)
 
+    def clear_caches(self) -> Job:
+        """Forget the helper's cached notes (benchmarks measuring a cold cache)."""
+        return self._send(("clear",))
+
     def close(self) -> None:
         if self._process.poll() is None:
             try:
@@ -235,6 +239,9 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                     del bus
                 finally:
                     memory.close()
+            elif kind == "clear":
+                assert renderer is not None, "clear before start"
+                renderer.clear_caches()
             elif kind == "encode":
                 _, name, shape, sample_rate, path, fmt = message
                 memory = _attach(name)
