@@ -391,3 +391,15 @@ def test_gs_variations_play_when_the_font_has_them_at_the_general_midi_level(ren
     assert abs(varied_db - general_db) < 1.5  # … at the level the styles' gains were set for
     missing, _ = level([99, instrument.program])  # a bank the font lacks: the General MIDI program
     assert np.array_equal(missing, general)
+
+
+def test_clearing_the_caches_makes_notes_synthesise_again(renderer):
+    part = Part(name="p", role="harmony", instrument="piano", notes=[Note(0, 480, 60, 90), Note(480, 480, 60, 90)])
+    score = score_of(part, synth_part("pluck"))
+    first = renderer.render_mix(score)[0]
+    renderer.clear_caches()
+    assert renderer.cache.size == 0 and renderer.sampled.cache.size == 0
+    misses = renderer.sampled.cache.misses
+    again = renderer.render_mix(score)[0]
+    assert renderer.sampled.cache.misses == misses + 1  # the one distinct piano note, synthesised again
+    assert np.array_equal(first, again)  # and the same sound as from the cache
