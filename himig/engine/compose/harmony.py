@@ -79,9 +79,9 @@ def default_section(ctx: Ctx, index: int, section: SectionPlan) -> list[tuple[st
         text = ""
         for _ in range(8):  # a contrasting section deserves a different loop
             text = ctx.rng.choice(loop_pool(ctx))
-            if text not in used:
+            if _cycle(text) not in used:  # (a rotation of a loop is the same loop)
                 break
-        used.add(text)
+        used.add(_cycle(text))
         parsed = _anchor_on_tonic(ctx, parse_loop(text, ctx.style.chords_per_bar), home=family == "A")
         choice = [(colour(ctx, n), length) for n, length in parsed]
         if family == "D":  # a build climbs on the loop's last chords, or on IV–V
@@ -122,6 +122,12 @@ def _anchor_on_tonic(ctx: Ctx, loop: list[tuple[str, float]], *, home: bool) -> 
     else:
         tonic = "I" + {"7": "maj7", "maj7": "maj7", "9": "maj9", "maj9": "maj9", "add9": "add9", "6": "6"}.get(suffix, "")
     return [(tonic, length), *loop[1:]]
+
+
+def _cycle(text: str) -> str:
+    """A loop's chords read from its first rotation in sort order: equal for all rotations."""
+    chords = text.replace("|", " ").split()
+    return min(" ".join(chords[i:] + chords[:i]) for i in range(len(chords))) if chords else ""
 
 
 def fill(loop: list[tuple[str, float]], bars: int) -> list[tuple[str, float]]:
