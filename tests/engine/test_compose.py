@@ -9,6 +9,7 @@ import pytest
 
 from himig.engine.brief import Brief, make_brief
 from himig.engine.compose import compose
+from himig.engine.compose.form import beats_per_bar
 from himig.engine.compose.harmony import _is_tonic
 from himig.engine.instruments import INSTRUMENTS, satisfies
 from himig.engine.prompt import Descriptors
@@ -69,10 +70,35 @@ def test_the_track_ends_on_the_tonic(genre: str, mood: str) -> None:
             assert last.pitch % 12 == tonic, part.name
         if part.role == "melody":
             assert last.pitch % 12 == tonic, part.name
-    # the final chord starts on a downbeat and rings inside the duration
-    bar = score.time_signature[0] * score.ticks_per_beat
+    # the final chord starts on a downbeat and rings inside the duration. A bar is
+    # beats_per_bar beats of ticks_per_beat: the score's beat is the quarter in 4/4 and 3/4
+    # and the dotted quarter in 6/8 (two a bar, 960 ticks: not six 480-tick beats)
+    bar = beats_per_bar(score.time_signature) * score.ticks_per_beat
+    assert bar == {(4, 4): 1920, (3, 4): 1440, (6, 8): 960}[score.time_signature]
     assert final % bar == 0
-    assert score.seconds(score.ticks(score.duration_s) - final) >= 1.5
+    assert score.seconds(score.ticks(score.duration_s) - final) >= 3.0
+
+
+@pytest.mark.parametrize("meter", [(4, 4), (3, 4), (6, 8)])
+def test_the_final_chord_falls_on_a_downbeat_in_every_meter(meter: tuple[int, int]) -> None:
+    for genre in ("Folk", "Blues", "Pop", "Classical"):
+        _, score = build(genre, "Happy", duration=30, seed=5, descriptors=Descriptors(time_signature=meter))
+        bar = beats_per_bar(score.time_signature) * score.ticks_per_beat
+        assert all(s.start % bar == 0 for s in score.sections), (genre, meter)
+
+
+@pytest.mark.parametrize(("genre", "mood"), PAIRS)
+def test_the_final_chord_lets_go_about_a_second_before_the_end(genre: str, mood: str) -> None:
+    """Struck at least 3 s before the end, the final chord rings and dies away; its last
+    notes let go a second or a little more before the end, so a second before it the chord
+    is well below its strike, without a long silence after it."""
+    brief, score = build(genre, mood, duration=30, seed=4)
+    if brief.ending != "ring":
+        return
+    final = score.sections[-1].start
+    assert score.duration_s - score.seconds(final) >= 3.0
+    last_off = max(n.start + n.duration for p in score.parts if not p.is_drum for n in p.notes)
+    assert 1.0 <= score.duration_s - score.seconds(last_off) <= 1.75
 
 
 @pytest.mark.parametrize("genre", GENRES)
@@ -464,3 +490,41 @@ def test_the_contrasting_loop_is_not_the_home_loop_rotated(genre: str) -> None:
             a, b = by_family["A"][:4], by_family["B"][:4]
             rotations = [a[i:] + a[:i] for i in range(len(a))]
             assert b not in rotations or len(set(a)) < 2, (genre, seed, a, b)
+
+
+# --- the ending, rendered: a second before the end the final chord has died away ------------------
+@pytest.fixture(scope="module")
+def renderer():
+    from himig.engine.render import Renderer
+
+    renderer = Renderer(sample_rate=44100, workers=1)
+    yield renderer
+    renderer.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("genre", "mood"), [("Country", "Happy"), ("Country", "Energetic"), ("Rock", "Happy"),
+                                             ("Jazz", "Energetic"), ("Folk", "Happy"), ("Blues", "Happy"),
+                                             ("Classical", "Happy"), ("Cinematic", "Energetic"), ("Reggae", "Calm"),
+                                             ("Electronic", "Energetic"), ("Country", "Sad")])
+def test_a_rendered_ending_is_well_down_a_second_before_the_end(renderer, genre: str, mood: str) -> None:
+    import numpy as np
+
+    from himig.engine.master import master
+
+    _, score = build(genre, mood, duration=30, seed=1)
+    audio = master(renderer.render(score), score, 44100).audio
+    hop = int(44100 * 0.05)
+    mono = audio.mean(axis=0)
+    frames = mono[: len(mono) // hop * hop].reshape(-1, hop).astype(np.float64)
+    levels = 20 * np.log10(np.sqrt((frames**2).mean(axis=1)) + 1e-9)
+    final = score.seconds(score.sections[-1].start)
+    strike = levels[int(final / 0.05): int((final + 0.4) / 0.05)].max()
+    # a strummed country chord let go 0.7 s before the end was within 17 dB of its strike
+    # a second before it; a fast rock ending within 6 dB
+    second_before = levels[int((score.duration_s - 1.0) / 0.05)]
+    assert second_before <= strike - 20, (second_before, strike)
+    # ...and no long silence before the end: sound (above -60 dBFS) until a second before it
+    sounding = np.nonzero(levels > -60)[0]
+    assert score.duration_s - (sounding[-1] + 1) * 0.05 <= 1.0 + 1e-6
+    assert levels[-1] <= -55  # nothing is cut off mid-sound

@@ -17,7 +17,7 @@ from himig.engine.compose.harmony import plan_harmony
 from himig.engine.compose.melody import melody
 from himig.engine.compose.players import Groove
 from himig.engine.instruments import INSTRUMENTS, satisfies
-from himig.engine.score import Note, Part, Score, Section
+from himig.engine.score import TICKS_PER_BEAT, Note, Part, Score, Section
 
 if TYPE_CHECKING:
     from himig.engine.brief import Brief
@@ -59,17 +59,6 @@ def compose(brief: Brief) -> Score:
     loop = brief.ending == "loop"
     if loop and abs(final_tick - end_tick) <= 2:
         final_tick = end_tick  # whole bars fill the track: its end is the next downbeat
-    # The final chord is struck RING_OUT_S plus a couple of seconds before the end, rings and
-    # dies away, and its last notes let go RING_OUT_S before the end: a sampled release and
-    # its reverb fall 25 dB within 0.3 s of the note-off and below -60 dBFS within about
-    # 0.6 s, so a second before the end the chord is well down and the track is not cut
-    # on a sounding note, with no more than a breath of silence after it. (Let go 0.7-1.0 s
-    # before the end, a strummed country chord was within 17 dB of its strike a second before
-    # it; 2-2.5 s before, slow tracks had up to 1.75 s of dead air.)
-    # A long hold lets the chord die away by itself, and it is let go a little later
-    # (from a slow ballad's soft final chord a 1.4 s ring-out left 1.35 s below -60 dBFS).
-    ring_s = min(RING_OUT_S[1], max(RING_OUT_S[0], 1.5 - 0.09 * brief.form.hold_s))
-    release_tick = max(final_tick + score.ticks_per_beat, end_tick - score.ticks(ring_s))
     ctx = Ctx(
         brief=brief,
         style=style,
@@ -81,10 +70,11 @@ def compose(brief: Brief) -> Score:
         sections=list(brief.form.sections),
         end_tick=end_tick,
         final_tick=final_tick,
-        release_tick=min(release_tick, end_tick - 1),
+        release_tick=end_tick - 1,
     )
     plan_harmony(ctx)
     slots = fit_instruments(ctx, style.arrange(ctx))
+    ctx.release_tick = _release_tick(ctx, brief.form.hold_s)
     if bpb == 3:
         slots = [_in_three(slot) for slot in slots]
     elif brief.time_signature == (6, 8):
@@ -125,6 +115,32 @@ def compose(brief: Brief) -> Score:
     if brief.ending == "fade":
         score.fade_s = round(min(8.0, max(3.0, brief.duration * 0.12)), 2)
     return score
+
+
+def _release_tick(ctx: Ctx, hold_s: float) -> int:
+    """Where the final chord's longest notes let go, so that it dies away inside the track.
+
+    The chord is struck a few seconds before the end (``form.WANT_HOLD_S``), rings and
+    dies away, and its last notes let go about a second before the end: a sampled release
+    and its reverb fall 25 dB within 0.3 s of the note-off and below -60 dBFS within about
+    0.6 s, so a second before the end the chord is well below its strike, the track is not
+    cut on a sounding note, and no more than a breath of silence follows. (Let go 0.7-1.0 s
+    before the end, a strummed country chord was within 17 dB of its strike a second before
+    it; 2-2.5 s before, slow tracks had up to 1.75 s of dead air.) After a long hold the
+    chord has died away by itself and is let go a little later (a slow ballad's soft chord
+    let go 1.4 s before the end left 1.35 s below -60 dBFS).
+
+    A sustained chord (strings, synths, choir: nothing plucked to ring it) thins out, its
+    last voice lifting at 80% of the release (``players.ring_length``), so its release is
+    set later: the tune still lets go about a second before the end (let go 1.6 s before
+    it, EDM endings fell silent 1.15-1.3 s before the end).
+    """
+    earliest = ctx.final_tick + TICKS_PER_BEAT  # the final chord sounds at least a beat
+    ring_s = min(RING_OUT_S[1], max(RING_OUT_S[0], 1.5 - 0.09 * hold_s))
+    if ctx.brief.ending == "ring" and not players._final_rings(ctx):
+        last = max(players._THINNING.values())
+        ring_s = max(0.6, (RING_OUT_S[0] + 0.45 - (1 - last) * hold_s) / last)
+    return min(max(earliest, ctx.end_tick - round(ring_s * ctx.tempo * TICKS_PER_BEAT / 60.0)), ctx.end_tick - 1)
 
 
 # One bar of 3/4 in 16ths (12 steps): oom-pah-pah.

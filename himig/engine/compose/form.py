@@ -17,6 +17,13 @@ _ENERGY = {
 }
 
 
+# The final chord's hold (its downbeat to the end of the track): struck, ringing, then let go
+# RING_OUT_S before the end so its release and reverb die away inside the track.
+WANT_HOLD_S = 3.6  # the shortest hold asked for (a bar and a half when bars are longer)
+MIN_HOLD_S = 3.1  # the shortest accepted when fitting the bars to the duration
+RING_OUT_S = (1.05, 1.25)  # from the last note-off to the end: shorter after a longer hold
+
+
 @dataclasses.dataclass(frozen=True)
 class SectionPlan:
     name: str  # intro, A, B, A', bridge, B', build, drop, breakdown, climax, outro, ending
@@ -61,8 +68,9 @@ def fit_tempo(
 ) -> tuple[float, int, float]:
     """Return ``(bpm, body_bars, hold_s)`` with ``body_bars * bar + hold = duration``.
 
-    ``hold`` is the final chord plus its ring-out: about a bar and 1.25 s, at least
-    2.5 s. An explicit tempo is kept exactly and the hold absorbs the remainder.
+    ``hold`` is the final chord plus its ring-out: about a bar and a half, at least
+    ``WANT_HOLD_S`` (``MIN_HOLD_S`` when the bars fit no better). An explicit tempo is
+    kept exactly and the hold absorbs the remainder.
     A ``loop`` has no hold: whole bars fill the duration, so the last bar leads
     straight back into the first (with an explicit tempo the last bar may be cut short).
     """
@@ -82,18 +90,19 @@ def fit_tempo(
         return fit_tempo(duration, min(max(target_bpm, lo), hi), lo, hi, beats_per_bar, explicit=True, loop=True)
     if explicit:
         bar = beats_per_bar * 60.0 / target_bpm
-        minimum = max(2.5, min(bar, 4.0))
+        minimum = max(MIN_HOLD_S, min(bar, 4.0))
         bars = max(1, math.floor((duration - minimum) / bar))
         return float(target_bpm), bars, duration - bars * bar
     best: tuple[float, int, float] | None = None
     best_score: float | None = None
     bar0 = beats_per_bar * 60.0 / target_bpm
-    # a bar and a bit for the final chord: a struck chord needs 3 s or so to die away
-    # naturally (with a bar and a second, a fast country tune's last strum was still loud at
-    # its release)
-    want_hold = hold_s if hold_s is not None else min(max(2.5, bar0 + 1.25), 5.5)
+    # a bar and a half for the final chord, at least WANT_HOLD_S: the chord is struck, rings
+    # and dies away for a couple of seconds, then the last notes let go RING_OUT_S before
+    # the end (a fast country or rock tune's last strum, struck 2.2-2.7 s before the end,
+    # was still within 6-17 dB of its strike a second before it)
+    want_hold = hold_s if hold_s is not None else min(max(WANT_HOLD_S, bar0 + 1.5), 5.5)
     for hold in (want_hold, want_hold - 0.5, want_hold + 0.5, want_hold + 1.0, want_hold - 1.0, want_hold + 1.5):
-        if hold < 2.0 or hold > duration * 0.45:
+        if hold < min(MIN_HOLD_S, want_hold) or hold > duration * 0.45:
             continue
         body = duration - hold
         n0 = max(1, round(body / bar0))
