@@ -73,6 +73,38 @@ _SUBGENRE_WORDS = (
 )
 
 
+# Compound meters the prompt may name, all written as 6/8 bars (two dotted-quarter beats of
+# three 8ths): a 12/8 bar is two 6/8 bars (the 12-bar blues in 12/8 becomes 24 bars of 6/8,
+# its backbeat on the second beat of each), and 9/8 (a slip jig's three beats) is given
+# the nearest meter the composer writes, 6/8, since the score has no three-beat compound bar.
+COMPOUND_METERS = {(6, 8), (12, 8), (9, 8)}
+# The dotted-quarter beats a compound-meter piece is played at: below about 42 the three
+# 8ths of a beat drag apart; above a quick jig's 132-140 they run too fast to play or dance.
+COMPOUND_SLOWEST, COMPOUND_FASTEST = 42.0, 138.0
+# Feels whose 4/4 is already played in triplet 8ths (three to the quarter).
+_TRIPLET_FEELS = {"swing", "shuffle"}
+
+
+def compound_tempo_range(lo: float, hi: float, feel: str = "straight") -> tuple[int, int]:
+    """The dotted-quarter tempo range of a style written in 6/8 (or 12/8), from its 4/4 range.
+
+    The 8ths keep the pace they have in the style: a swung or shuffled 4/4 already runs
+    three 8ths to the quarter, so its dotted-quarter beat is its usual beat (a 12/8 slow
+    blues at 56-78 sways like a slow 4/4 shuffle); a straight style's 8ths run two to the
+    quarter, so three of them make a beat 2/3 as fast (a 6/8 pop song at 67-83, a ballad
+    at 44-57). The range is then kept within what a compound beat is played at: a fast one
+    (swing, bebop, boogie) is scaled down so its top is a quick jig's, a very slow one
+    (adagio, drone) moved up so its bottom does not drag.
+    """
+    if feel not in _TRIPLET_FEELS:
+        lo, hi = lo * 2 / 3, hi * 2 / 3
+    if hi > COMPOUND_FASTEST:
+        lo, hi = lo * COMPOUND_FASTEST / hi, COMPOUND_FASTEST
+    if lo < COMPOUND_SLOWEST:
+        lo, hi = COMPOUND_SLOWEST, hi + COMPOUND_SLOWEST - lo
+    return round(lo), round(hi)
+
+
 @dataclasses.dataclass
 class Brief:
     genre: str
@@ -176,8 +208,9 @@ def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
     time_signature = (4, 4)
     if descriptors.time_signature == (3, 4) or subgenre in style.waltz_subgenres:
         time_signature, feel = (3, 4), "waltz"
-    elif descriptors.time_signature == (6, 8) or (subgenre == "jig" and descriptors.time_signature != (4, 4)):
+    elif descriptors.time_signature in COMPOUND_METERS or (subgenre == "jig" and descriptors.time_signature != (4, 4)):
         # two dotted-quarter beats a bar, each of three 8ths; the tempo counts the dotted quarters
+        # (12/8 is written as pairs of 6/8 bars, 9/8 as 6/8: see COMPOUND_METERS)
         time_signature, feel = (6, 8), "compound"
     beats = beats_per_bar(time_signature)
 
@@ -190,9 +223,8 @@ def make_brief(request: GenerationRequest, descriptors: Descriptors) -> Brief:
     energy = min(1.0, max(0.0, energy))
 
     lo, hi = style.tempo[subgenre]
-    if time_signature == (6, 8) and subgenre != "jig":
-        # the style's 8ths at its usual pace, grouped in threes: the dotted-quarter beat is 2/3 of its quarter
-        lo, hi = round(lo * 2 / 3), round(hi * 2 / 3)
+    if time_signature == (6, 8) and subgenre != "jig":  # a jig's range is already its dotted-quarter beat
+        lo, hi = compound_tempo_range(lo, hi, feel=style.feels.get(subgenre, "straight"))
     explicit_tempo = request.tempo_bpm or descriptors.tempo_bpm
     if explicit_tempo:
         target = float(explicit_tempo)

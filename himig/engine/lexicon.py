@@ -259,6 +259,8 @@ _add("fast|faster|very fast|quick|rapid|uptempo|up tempo|fast paced|speedy|high 
 _add("triple meter|in three|three four", Sense(meter=(3, 4)))
 _add("common time|four four|straight four", Sense(meter=(4, 4)))
 _add("six eight|compound time", Sense(meter=(6, 8)))
+_add("twelve eight|compound quadruple", Sense(meter=(12, 8)))
+_add("nine eight|compound triple", Sense(meter=(9, 8)))
 _add("ballad", Sense(subgenre="ballad", tempo_word="slow", moods=MappingProxyType({"Romantic": 0.3})))
 _add("pop ballad|piano ballad", Sense(genres=MappingProxyType({"Pop": 1.0}), subgenre="ballad", tempo_word="slow"))
 

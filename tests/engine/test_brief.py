@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from himig.engine.brief import make_brief
+from himig.engine.brief import COMPOUND_FASTEST, COMPOUND_SLOWEST, compound_tempo_range, make_brief
+from himig.engine.compose.form import MIN_HOLD_S
 from himig.engine.prompt import Descriptors
 from himig.engine.request import GENRES, MOODS, GenerationRequest
 from himig.engine.styles import get_style
@@ -59,7 +60,7 @@ def test_explicit_tempo_is_kept_exactly_and_fits_the_duration() -> None:
     assert brief.tempo_bpm == 97
     bar = 4 * 60 / 97
     assert brief.form.body_bars * bar + brief.form.hold_s == pytest.approx(37)
-    assert brief.form.hold_s >= 2.5
+    assert brief.form.hold_s >= MIN_HOLD_S
 
 
 def test_prompt_tempo_number_is_used() -> None:
@@ -142,7 +143,7 @@ def test_loopable_keeps_the_tail_short() -> None:
     plain = make_brief(request(genre="Electronic", mood="Energetic", duration=60), Descriptors())
     loop = make_brief(request(genre="Electronic", mood="Energetic", duration=60), Descriptors(hints=["loopable"]))
     assert loop.form.hold_s == pytest.approx(0.0, abs=1e-6)
-    assert plain.form.hold_s >= 2.5
+    assert plain.form.hold_s >= MIN_HOLD_S - 0.01
     assert loop.ending == "loop"
     assert "loopable" in loop.hints
 
@@ -154,3 +155,60 @@ def test_unknown_instruments_are_reported_not_invented() -> None:
     assert brief.requested_instruments == ["piano"]
     meta = brief.to_metadata(compose(brief))
     assert meta["instruments_unavailable"] == ["theremin"]
+
+
+# -- compound meters: the dotted-quarter beat ----------------------------------------------------
+@pytest.mark.parametrize("genre", GENRES)
+@pytest.mark.parametrize("mood", MOODS)
+def test_every_genre_and_mood_in_six_eight_has_a_musical_dotted_quarter_beat(genre: str, mood: str) -> None:
+    brief = make_brief(request(genre=genre, mood=mood, duration=30), Descriptors(time_signature=(6, 8)))
+    assert brief.time_signature == (6, 8) and brief.feel == "compound"
+    # the tempo counts dotted quarters: three 8ths a beat, neither dragging nor faster than a quick jig
+    assert COMPOUND_SLOWEST - 1 <= brief.tempo_bpm <= COMPOUND_FASTEST + 1, (brief.subgenre, brief.tempo_bpm)
+    lo, hi = get_style(genre).tempo[brief.subgenre]
+    feel = get_style(genre).feels.get(brief.subgenre, "straight")
+    if brief.subgenre != "jig":
+        clo, chi = compound_tempo_range(lo, hi, feel)
+        assert clo - 1 <= brief.tempo_bpm <= chi + 1
+    if feel in {"swing", "shuffle"} and hi <= COMPOUND_FASTEST:
+        # a swung or shuffled style already runs three 8ths to its beat: the beat is kept
+        assert lo - 1 <= brief.tempo_bpm <= hi + 1, (brief.subgenre, brief.tempo_bpm)
+
+
+@pytest.mark.parametrize("meter", [(6, 8), (12, 8)])
+@pytest.mark.parametrize("mood", ["Sad", "Melancholic", "Calm"])
+def test_a_slow_blues_in_twelve_eight_sways_like_a_slow_shuffle(meter: tuple[int, int], mood: str) -> None:
+    four = make_brief(request(genre="Blues", mood=mood, duration=45), Descriptors())
+    brief = make_brief(request(genre="Blues", mood=mood, duration=45), Descriptors(time_signature=meter))
+    assert brief.subgenre == four.subgenre == "slow"
+    lo, hi = get_style("Blues").tempo["slow"]
+    assert lo - 1 <= brief.tempo_bpm <= hi + 1  # 56-78 dotted quarters, not 37-52
+    assert abs(brief.tempo_bpm - four.tempo_bpm) <= 0.15 * four.tempo_bpm
+
+
+def test_compound_ranges_keep_the_eighths_pace_of_straight_styles() -> None:
+    assert compound_tempo_range(100, 124) == (67, 83)  # pop: 8ths at the same pace, three to a beat
+    assert compound_tempo_range(56, 78, "shuffle") == (56, 78)  # slow blues: the beat is kept
+    assert compound_tempo_range(172, 216, "swing") == (110, 138)  # bebop: no faster than a quick jig
+    assert compound_tempo_range(50, 66) == (42, 53)  # adagio: no slower than a siciliano
+
+
+@pytest.mark.parametrize(("text", "meter"), [("slow blues in 12/8", (12, 8)), ("a slip jig in 9/8", (9, 8)),
+                                             ("a blues in twelve eight", (12, 8)), ("6/8 ballad", (6, 8))])
+def test_twelve_eight_and_nine_eight_are_written_in_compound_time(text: str, meter: tuple[int, int]) -> None:
+    from himig.engine.prompt import understand
+
+    d = understand(text)
+    assert d.time_signature == meter
+    brief = make_brief(request(text, genre="Blues" if "blues" in text else "Folk", mood="Sad"), d)
+    assert brief.time_signature == (6, 8) and brief.feel == "compound" and brief.form.beats_per_bar == 2
+
+
+# -- the final hold ------------------------------------------------------------------------------
+@pytest.mark.parametrize("genre", GENRES)
+@pytest.mark.parametrize("duration", [15, 30, 60])
+def test_the_final_chord_has_time_to_ring_and_die_away(genre: str, duration: int) -> None:
+    for mood in ("Happy", "Energetic", "Sad"):
+        form = make_brief(request(genre=genre, mood=mood, duration=duration), Descriptors()).form
+        # struck at least 3 s before the end (a fast strum struck 2.2-2.7 s before it was still loud at the end)
+        assert MIN_HOLD_S - 0.01 <= form.hold_s <= 7.0, (mood, form.hold_s)  # (the tempo is rounded to 0.01)
