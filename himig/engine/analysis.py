@@ -272,7 +272,7 @@ def estimate_key(x: np.ndarray, sr: float) -> tuple[str | None, float]:
 
 
 def lowest_notes(x: np.ndarray, sr: float, *, size: int = 4096, hop: int = 1024) -> np.ndarray:
-    """Pitch classes of the lowest note sounding in each frame, 0–1 (1 = the most frequent).
+    """Pitch classes of the lowest note sounding in each frame, 0–1 (1 = the most present).
 
     The lowest spectral peak (between 40 and 400 Hz, at least a quarter of the frame's
     strongest peak there) is the fundamental of the bass note — not one of its
@@ -295,7 +295,9 @@ def lowest_notes(x: np.ndarray, sr: float, *, size: int = 4096, hop: int = 1024)
         found = np.flatnonzero(peak[row])
         if found.size and strongest[row, 0] > 0:
             midi = 69.0 + 12.0 * np.log2(band_freqs[found[0]] / 440.0)
-            counts[int(np.round(midi)) % 12] += 1.0
+            # weighed by its loudness: the final chord's strike, where the bass is, counts
+            # for more than the ring-out after the bass has lifted off
+            counts[int(np.round(midi)) % 12] += float(np.sqrt(magnitude[row, found[0]]))
     top = counts.max()
     out: np.ndarray = counts / top if top > 0 else counts
     return out

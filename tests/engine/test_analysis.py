@@ -178,6 +178,17 @@ def test_lowest_notes_reads_the_fundamental_not_its_overtones() -> None:
     assert bass[9] == 0.0  # neither the bass's 3rd harmonic (A3) nor the A above counts
 
 
+def test_lowest_notes_of_an_ending_whose_bass_lifts_off_first() -> None:
+    # D major final chord held 4 s, voiced A3-D4-F#4; the bass D2 lifts off after 1.8 s
+    # (endings ring out that way): the strike, with its bass, is what names the chord
+    t = np.arange(4 * SR) / SR
+    chord = sum(np.sin(2 * np.pi * 440.0 * 2 ** ((m - 69) / 12) * t) for m in (57, 62, 66)) * np.exp(-t * 0.4) * 0.1
+    bass = np.zeros_like(t)
+    bass[: int(1.8 * SR)] = _square_bass(38, 1.8) * 0.4
+    ending = (chord + bass).astype(np.float32)[-3 * SR :]
+    assert int(np.argmax(lowest_notes(ending[::8], SR / 8))) == 2
+
+
 def test_scale_played_up_and_down_from_the_tonic() -> None:
     key = parse_key("E minor")
     notes = [52 + step for step in key.scale()] + [64] + [52 + step for step in reversed(key.scale())]
