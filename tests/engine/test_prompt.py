@@ -217,7 +217,8 @@ def test_a_mode_without_a_tonic() -> None:
 @pytest.mark.parametrize(
     ("text", "meter"),
     [("a song in 3/4", (3, 4)), ("6/8 folk", (6, 8)), ("a gentle waltz", (3, 4)), ("irish jig", (6, 8)),
-     ("12/8 slow blues", (12, 8)), ("open 24/7", None), ("in common time", (4, 4))],
+     ("12/8 slow blues", (12, 8)), ("a blues in twelve eight", (12, 8)), ("a slip jig in 9/8", (9, 8)),
+     ("open 24/7", None), ("in common time", (4, 4))],
 )
 def test_meters(text: str, meter: tuple[int, int] | None) -> None:
     assert understand(text).time_signature == meter
