@@ -137,8 +137,8 @@ def _release_tick(ctx: Ctx, hold_s: float) -> int:
     """
     earliest = ctx.final_tick + TICKS_PER_BEAT  # the final chord sounds at least a beat
     ring_s = min(RING_OUT_S[1], max(RING_OUT_S[0], 1.5 - 0.09 * hold_s))
-    if ctx.brief.ending == "ring" and not players._final_rings(ctx):
-        last = max(players._THINNING.values())
+    if ctx.brief.ending == "ring" and not players.final_rings(ctx):
+        last = max(players.THINNING.values())
         ring_s = max(0.6, (RING_OUT_S[0] + 0.45 - (1 - last) * hold_s) / last)
     return min(max(earliest, ctx.end_tick - round(ring_s * ctx.tempo * TICKS_PER_BEAT / 60.0)), ctx.end_tick - 1)
 

@@ -49,7 +49,7 @@ _HELD_FRACTION = {"bass": 0.45, "melody": 0.4, "counter": 0.4}  # else (chords, 
 # thins out instead, pads first and the tune last, so that its release and reverb have
 # died away by the end (held to the release, orchestral endings were still within 3-4 dB of
 # their strike a second before the end, and the track's last samples cut them off).
-_THINNING = {"pad": 0.6, "harmony": 0.65, "arp": 0.65, "counter": 0.7, "bass": 0.75, "melody": 0.8, "fx": 0.7}
+THINNING = {"pad": 0.6, "harmony": 0.65, "arp": 0.65, "counter": 0.7, "bass": 0.75, "melody": 0.8, "fx": 0.7}
 LIFT_VELOCITY = 8  # a held note that will lift off early is played under the struck chord
 
 
@@ -68,7 +68,7 @@ def rings(instrument: str) -> bool:
     return spec.family in _RINGING_FAMILIES or instrument in _RINGING_KEYS
 
 
-def _final_rings(ctx: Ctx) -> bool:
+def final_rings(ctx: Ctx) -> bool:
     """Whether a plucked or struck part (not excluded from the request) rings the final chord."""
     cached = ctx.shared.get("_final_rings")
     if cached is None:
@@ -85,7 +85,7 @@ def _final_rings(ctx: Ctx) -> bool:
 def lifts(ctx: Ctx, slot: Slot) -> bool:
     """Whether ``slot`` holds its final note flat (organ, bow, breath) and lets go before the
     plucked or struck parts that ring the chord out."""
-    return ctx.brief.ending == "ring" and not rings(slot.instrument) and _final_rings(ctx)
+    return ctx.brief.ending == "ring" and not rings(slot.instrument) and final_rings(ctx)
 
 
 def ring_length(ctx: Ctx, slot: Slot, voice: int = 0, voices: int = 1) -> int:
@@ -103,7 +103,7 @@ def ring_length(ctx: Ctx, slot: Slot, voice: int = 0, voices: int = 1) -> int:
     if rings(slot.instrument):
         return round(full * (1.0 - 0.3 * voice / (voices - 1))) if voices > 1 else full
     if not lifts(ctx, slot):
-        fraction = _THINNING.get(slot.role, 0.7) + 0.03 * voice
+        fraction = THINNING.get(slot.role, 0.7) + 0.03 * voice
         return max(min(full, TICKS_PER_BEAT), min(full, round(full * fraction)))
     fraction = _HELD_FRACTION.get(slot.role, 0.35) + 0.04 * voice  # the top voice lets go last
     return max(min(full, TICKS_PER_BEAT), min(full, round(full * fraction)))
