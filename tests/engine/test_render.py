@@ -403,3 +403,22 @@ def test_clearing_the_caches_makes_notes_synthesise_again(renderer):
     again = renderer.render_mix(score)[0]
     assert renderer.sampled.cache.misses == misses + 1  # the one distinct piano note, synthesised again
     assert np.array_equal(first, again)  # and the same sound as from the cache
+
+
+def _low_peak_hz(audio: np.ndarray) -> float:
+    tail = audio.mean(axis=0)[int(0.08 * SR) : int(0.45 * SR)]  # after the pitch drop
+    padded = np.zeros(1 << 16)
+    padded[: tail.size] = tail * np.hanning(tail.size)
+    power = np.abs(np.fft.rfft(padded))
+    freqs = np.fft.rfftfreq(padded.size, 1 / SR)
+    band = (freqs > 30) & (freqs < 100)
+    return float(freqs[band][np.argmax(power[band])])
+
+
+@pytest.mark.parametrize("key, hz", [("A minor", 55.0), ("C major", 65.4), ("E minor", 41.2), ("F# major", 46.2), ("Bb major", 58.3)])
+def test_the_electronic_kick_is_tuned_to_the_tonic(renderer, key, hz):
+    kit = Part(name="kit", role="drums", instrument="drums", synth="drums_electronic", is_drum=True,
+               notes=[Note(seconds(0.25), seconds(0.1), 36, 110)])
+    score = Score(tempo_bpm=120, duration_s=1.0, key=key, parts=[kit])
+    audio = renderer.render_part(kit, score, SR)
+    assert abs(_low_peak_hz(audio[:, int(0.25 * SR) :]) / hz - 1.0) < 0.03

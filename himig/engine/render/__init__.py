@@ -15,12 +15,14 @@ import numpy as np
 
 from himig.engine.errors import RenderFailed
 from himig.engine.render.cache import NoteCache, compact
+from himig.engine.render.drums import KICKS
 from himig.engine.render.helper import Helper, HelperGone
 from himig.engine.render.notes import NoteTrack
 from himig.engine.render.sampled import SampledInstruments
 from himig.engine.render.synth import LEVEL_DB, ONE_SHOT, VOICES, NoteSpec
 from himig.engine.score import Part, Score
 from himig.engine.soundfont import find_soundfont
+from himig.engine.theory import parse_key
 
 Array = np.ndarray
 
@@ -192,6 +194,7 @@ class Renderer:
             raise RenderFailed(f"Part {part.name!r} asks for an unknown synth voice {part.synth!r}.")
         track = NoteTrack(n)
         sr = self.sample_rate
+        tonic = _tonic(score) if part.synth == "drums_electronic" else None
         for note in part.notes:
             start = round(score.seconds(note.start) * sr)
             if start >= n:
@@ -201,15 +204,24 @@ class Renderer:
             gate = max(step, round(exact_gate / step) * step)
             bucket = min(note.velocity * VELOCITY_BUCKETS // 128, VELOCITY_BUCKETS - 1)
             length_key = 0 if part.synth in ONE_SHOT else gate
-            key = (part.synth, note.pitch, note.glide_to, bucket, length_key)
+            tuned = tonic if note.pitch in KICKS else None
+            key = (part.synth, note.pitch, note.glide_to, bucket, length_key, tuned)
             cached = self.cache.get(key)
             if cached is None:
-                spec = NoteSpec(note.pitch, gate, (bucket + 0.5) / VELOCITY_BUCKETS, note.glide_to, sr)
+                spec = NoteSpec(note.pitch, gate, (bucket + 0.5) / VELOCITY_BUCKETS, note.glide_to, sr, tuned)
                 cached = compact(voice(spec) * 10.0 ** (LEVEL_DB[part.synth or ""] / 20.0))
                 self.cache.put(key, cached)
             samples, scale = cached
             track.place(start, samples, float(scale) * velocity_gain(note.velocity))
         return track
+
+
+def _tonic(score: Score) -> int | None:
+    """The pitch class of the score's key (None if it does not parse)."""
+    try:
+        return parse_key(score.key).tonic
+    except ValueError:
+        return None
 
 
 # How long a note rings after its release starts, roughly, by General MIDI family

@@ -36,10 +36,29 @@ def _metal(n: int, sr: int) -> Array:
     return sum((dsp.square(np.full(n, f), sr, 0.13 * i) for i, f in enumerate(METAL_HZ)), np.zeros(n)) / 6.0
 
 
-def kick(sr: int, brightness: float) -> Array:
+# Where the kick's pitch settles when the key is unknown; with a key, on the tonic.
+KICK_HZ = 48.0
+KICK_RANGE_HZ = (40.0, 80.0)
+
+
+def kick_hz(tonic: int | None) -> float:
+    """The kick's settling pitch: the tonic (pitch class 0–11) in the 40–80 Hz octave.
+
+    Producers tune the kick to the key: an untuned kick's long boom is a low note of
+    its own (48 Hz is a sharp G), heard against the bass and read by key detectors.
+    """
+    if tonic is None:
+        return KICK_HZ
+    hz = 440.0 * 2.0 ** ((24 + tonic % 12 - 69) / 12.0)  # C1 … B1: 32.7 … 61.7 Hz
+    while hz < KICK_RANGE_HZ[0]:
+        hz *= 2.0
+    return hz
+
+
+def kick(sr: int, brightness: float, settle_hz: float = KICK_HZ) -> Array:
     n = int(0.5 * sr)
     t = _t(n, sr)
-    freq = 48.0 + 110.0 * np.exp(-t / 0.035)
+    freq = settle_hz + 110.0 * np.exp(-t / 0.035)
     body = dsp.sine(freq, sr) * np.exp(-t / 0.28)
     click = dsp.highpass(dsp.rng_for("kick").standard_normal(n), 2000.0, sr) * np.exp(-t / 0.004)
     return dsp.soft_clip(0.95 * body + (0.12 + 0.15 * brightness) * click, 1.5)
@@ -128,11 +147,12 @@ def fallback(sr: int, brightness: float, key: int) -> Array:
     return (0.5 + 0.2 * brightness) * (0.7 * tone + 0.4 * noise * np.exp(-t / 0.015))
 
 
-def electronic_drum(key: int, brightness: float, sr: int) -> Array:
-    """One hit of ``key`` as a stereo array; hats and percussion sit slightly off-centre."""
+def electronic_drum(key: int, brightness: float, sr: int, tonic: int | None = None) -> Array:
+    """One hit of ``key`` as a stereo array; hats and percussion sit slightly off-centre.
+    ``tonic`` (a pitch class) tunes the kick to the key."""
     pan = 0.0
     if key in KICKS:
-        mono = kick(sr, brightness)
+        mono = kick(sr, brightness, kick_hz(tonic))
     elif key in SNARES:
         mono = snare(sr, brightness)
     elif key == CLAP:

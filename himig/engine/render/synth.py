@@ -27,6 +27,7 @@ class NoteSpec:
     brightness: float  # 0–1 from the velocity bucket
     glide_to: int | None
     sample_rate: int
+    tonic: int | None = None  # pitch class of the key, for voices tuned to it (the kick)
 
 
 Voice = Callable[[NoteSpec], Array]
@@ -183,7 +184,7 @@ def impact(spec: NoteSpec) -> Array:
 
 
 def drums_electronic(spec: NoteSpec) -> Array:
-    return electronic_drum(spec.pitch, spec.brightness, spec.sample_rate)
+    return electronic_drum(spec.pitch, spec.brightness, spec.sample_rate, spec.tonic)
 
 
 VOICES: dict[str, Voice] = {
