@@ -495,11 +495,7 @@ def limit(audio: Array, ceiling: float, sample_rate: int) -> Array:
     margins wider than both filters' reach) gives the same gains as filtering the
     whole track at once, for a fraction of the work when few samples need limiting.
     """
-    if audio.shape[0] == 2:
-        magnitude = np.abs(audio[0])
-        np.maximum(magnitude, np.abs(audio[1]), out=magnitude)
-    else:
-        magnitude = np.abs(audio).max(axis=0)
+    magnitude = _peak_envelope(audio)
     np.maximum(magnitude, np.float32(1e-12), out=magnitude)
     needed = np.divide(np.float32(ceiling), magnitude, out=magnitude)
     np.minimum(needed, np.float32(1.0), out=needed)
@@ -533,6 +529,14 @@ def limit(audio: Array, ceiling: float, sample_rate: int) -> Array:
         np.minimum(smooth, piece, out=smooth)
         out[:, lo:hi] = audio[:, lo:hi] * smooth
     return out
+
+
+def _peak_envelope(audio: Array) -> Array:
+    """|sample| of the louder channel at each instant, without a full-size |audio| copy."""
+    magnitude = np.abs(audio[0])
+    for channel in audio[1:]:
+        np.maximum(magnitude, np.abs(channel), out=magnitude)
+    return magnitude
 
 
 def _stem_gain(peaks: Mapping[str, float], gain: Array) -> Array:
@@ -632,7 +636,7 @@ def true_peak(audio: Array) -> float:
     the answer is exact, but costs a fraction of full oversampling.
     """
     audio = np.atleast_2d(audio)
-    magnitude = np.abs(audio).max(axis=0)
+    magnitude = _peak_envelope(audio)
     sample_peak = float(magnitude.max()) if magnitude.size else 0.0
     if sample_peak == 0.0:
         return 0.0

@@ -422,3 +422,12 @@ def test_the_electronic_kick_is_tuned_to_the_tonic(renderer, key, hz):
     score = Score(tempo_bpm=120, duration_s=1.0, key=key, parts=[kit])
     audio = renderer.render_part(kit, score, SR)
     assert abs(_low_peak_hz(audio[:, int(0.25 * SR) :]) / hz - 1.0) < 0.03
+
+
+def test_malloc_is_tuned_once_and_an_operator_setting_wins():
+    code = "from himig.engine.memory import tune_malloc; print(tune_malloc(), tune_malloc())"
+    plain = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert plain.stdout.split() == ["True", "False"]  # glibc on Linux: applied, then only once
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "131072"}
+    chosen = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert chosen.stdout.split() == ["False", "False"]

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from himig.engine.errors import RenderFailed
+from himig.engine.memory import tune_malloc
 from himig.engine.render.cache import NoteCache, compact
 from himig.engine.render.drums import KICKS
 from himig.engine.render.helper import Helper, HelperGone
@@ -47,6 +48,7 @@ class Renderer:
     ) -> None:
         """``workers=2`` starts a helper process (now, so it loads while we do) that
         renders about half of each score's parts on the other core."""
+        tune_malloc()
         self.sample_rate = sample_rate
         self.soundfont_path = find_soundfont(soundfont)
         self._helper: Helper | None = Helper(str(self.soundfont_path), sample_rate) if workers > 1 else None
