@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from himig.engine.render.synth import LEVEL_DB, ONE_SHOT, VOICES, NoteSpec
 from himig.engine.score import Part, Score
 from himig.engine.soundfont import find_soundfont
 from himig.engine.theory import parse_key
+
+if TYPE_CHECKING:
+    from himig.engine.master import GroupMix
 
 Array = np.ndarray
 
@@ -134,50 +138,78 @@ class Renderer:
 
         The parts are split into two groups (:func:`_share`); each group is rendered
         and mixed part by part (:class:`~himig.engine.master.GroupMix`), one in the
-        helper process and one here, and the two buses summed. Without a helper the
-        two groups are mixed here, one after the other: the same split and the same
-        sums, so the track is the same sample for sample either way. With ``stems``
-        (a folder), each part's channel strip is written there too; returns the bus
-        and each part's stem peak.
+        helper process and one here. The reverb, fed the sum of both groups' sends,
+        is split in time: this process reverbs the first half of the track, the
+        helper the second (it is linear and time-invariant), and the two buses are
+        summed. Without a helper both groups and both halves are done here, in the
+        same split and with the same sums, so the track is the same sample for sample
+        either way. With ``stems`` (a folder), each part's channel strip is written
+        there too; returns the bus and each part's stem peak.
         """
+        from himig.engine.master import CHUNK
+
         n = self.length(score)
+        half = (n // 2 // CHUNK) * CHUNK
         mine, theirs = _share(score)
-        job = None
+        job = finish = None
         if self._helper is not None and mine and theirs and self._helper_ready():
             try:
-                job = self._helper.mix(theirs, score, n, str(stems) if stems is not None else None)
+                job = self._helper.mix(theirs, score, n, str(stems) if stems is not None else None, half)
             except HelperGone:
                 self._helper = None
         try:
-            bus, peaks = self.mix_group(mine, score, stems)
+            own = self.group(mine, score, stems)
+            peaks = dict(own.stem_peaks)
             others: Array | None = None
             if job is not None:
                 try:
                     job.result()
-                    assert job.memory is not None
+                    assert job.memory is not None and job.value is not None
+                    peaks.update(job.value["peaks"])
+                    first = np.ndarray((2, half), dtype=np.float32, buffer=job.memory.buf, offset=2 * n * 4) if job.value["send"] else None
+                    second = own.reverb_send[:, half:] if own.reverb_send is not None else None
+                    assert self._helper is not None
+                    finish = self._helper.mix_finish(second, half)
+                    own.reverb_into(0, half, first)
+                    own.release_send()
+                    del first, second
+                    finish.result()
                     others = np.ndarray((2, n), dtype=np.float32, buffer=job.memory.buf)
-                    peaks.update(job.value or {})
                 except HelperGone:
                     self._helper = None  # it died (killed, out of memory): carry on alone
             if others is None:
-                others, their_peaks = self.mix_group(theirs, score, stems)
-                peaks.update(their_peaks)
+                other = self.group(theirs, score, stems)
+                peaks.update(other.stem_peaks)
+                own.reverb_into(0, half, other.reverb_send[:, :half] if other.reverb_send is not None else None)
+                other.reverb_into(half, n, own.reverb_send[:, half:] if own.reverb_send is not None else None)
+                own.release_send()
+                other.release_send()
+                others = other.dry
+            bus = own.dry
             bus += others
             del others
         finally:
-            if job is not None:
-                job.wait()
-                job.release()
+            for pending in (finish, job):
+                if pending is not None:
+                    pending.wait()
+                    pending.release()
         return bus, {part.name: peaks[part.name] for part in score.parts if part.name in peaks}
 
-    def mix_group(self, parts: list[Part], score: Score, stems: Path | None = None, out: Array | None = None) -> tuple[Array, dict[str, float]]:
-        """Render ``parts`` one at a time and mix them into one bus (``out`` if given)."""
+    def group(self, parts: list[Part], score: Score, stems: Path | None = None, out: Array | None = None) -> GroupMix:
+        """Render ``parts`` one at a time into a GroupMix (``out`` as its bus if given),
+        low-cut parts filtered into the bus; the reverb send is left for the caller."""
         from himig.engine.master import GroupMix
 
         n = self.length(score)
         group = GroupMix(score, self.sample_rate, parts, out=out, stems=stems)
         for part in parts:
             group.add(part, self.part_track(part, score, n))
+        group.settle_dry()
+        return group
+
+    def mix_group(self, parts: list[Part], score: Score, stems: Path | None = None, out: Array | None = None) -> tuple[Array, dict[str, float]]:
+        """Render and mix ``parts``, their whole reverb included, into one bus."""
+        group = self.group(parts, score, stems, out)
         return group.finish(), group.stem_peaks
 
     def render_part(self, part: Part, score: Score, n: int) -> Array:

@@ -145,11 +145,23 @@ class Helper:
         memory = shared_memory.SharedMemory(create=True, size=max(1, len(parts) * 2 * n * 4))
         return self._send(("render", parts, score, n, memory.name), memory)
 
-    def mix(self, parts: list[Part], score: Score, n: int, stems: str | None) -> Job:
-        """Start rendering and mixing ``parts`` into one bus, (2, n) in ``job.memory``;
-        ``job.value`` is then each part's stem peak (when ``stems`` names a folder)."""
-        memory = shared_memory.SharedMemory(create=True, size=max(1, 2 * n * 4))
-        return self._send(("mix", parts, score, n, memory.name, stems), memory)
+    def mix(self, parts: list[Part], score: Score, n: int, stems: str | None, half: int) -> Job:
+        """Start rendering and mixing ``parts`` (all but their reverb). ``job.memory``
+        is laid out as the group's bus, (2, n), then the first ``half`` samples of its
+        reverb send, (2, half); ``job.value`` is ``{"peaks": stem peaks, "send": whether
+        the group has a reverb send}``. Follow with :meth:`mix_finish`."""
+        memory = shared_memory.SharedMemory(create=True, size=max(1, 2 * (n + half) * 4))
+        return self._send(("mix", parts, score, n, memory.name, stems, half), memory)
+
+    def mix_finish(self, send: np.ndarray | None, half: int) -> Job:
+        """Finish the pending mix: reverb the second half of the track, fed the
+        helper's send plus ``send`` (this process's send from ``half`` on, if any);
+        the bus in the :meth:`mix` job's memory is then complete."""
+        memory = None
+        if send is not None:
+            memory = shared_memory.SharedMemory(create=True, size=max(1, send.nbytes))
+            _fill(memory, np.ascontiguousarray(send, dtype=np.float32))
+        return self._send(("mix_finish", memory.name if memory is not None else None, half), memory)
 
     def encode(self, audio: np.ndarray, sample_rate: int, path: str, fmt: str) -> Job:
         """Start encoding ``audio`` to ``path`` in the helper."""
@@ -219,6 +231,7 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     from himig.engine.render import Renderer
 
     renderer: Renderer | None = None
+    pending: tuple[Any, shared_memory.SharedMemory] | None = None  # a mix waiting for mix_finish
     while True:
         try:
             message = _read(requests)
@@ -241,15 +254,46 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                 finally:
                     memory.close()
             elif kind == "mix":
-                _, parts, score, n, name, stems = message
+                _, parts, score, n, name, stems, half = message
                 assert renderer is not None, "mix before start"
+                if pending is not None:  # a mix the parent gave up on: free its memory
+                    stale, stale_memory = pending
+                    pending = None
+                    del stale
+                    stale_memory.close()
                 memory = _attach(name)
                 try:
                     bus = np.ndarray((2, n), dtype=np.float32, buffer=memory.buf)
-                    bus[...] = 0.0
-                    _, result = renderer.mix_group(parts, score, Path(stems) if stems else None, out=bus)
+                    group = renderer.group(parts, score, Path(stems) if stems else None, out=bus)
                     del bus
+                    if group.reverb_send is not None:
+                        first = np.ndarray((2, half), dtype=np.float32, buffer=memory.buf, offset=2 * n * 4)
+                        first[...] = group.reverb_send[:, :half]
+                        del first
+                    result = {"peaks": group.stem_peaks, "send": group.reverb_send is not None}
+                    pending = (group, memory)
+                    del group
+                except BaseException:
+                    memory.close()
+                    raise
+            elif kind == "mix_finish":
+                _, name, half = message
+                assert pending is not None, "mix_finish without a mix"
+                group, memory = pending
+                pending = None
+                try:
+                    if name is None:
+                        group.reverb_into(half, group.n)
+                    else:
+                        extra = _attach(name)
+                        try:
+                            others = np.ndarray((2, group.n - half), dtype=np.float32, buffer=extra.buf)
+                            group.reverb_into(half, group.n, others)
+                            del others
+                        finally:
+                            extra.close()
                 finally:
+                    del group
                     memory.close()
             elif kind == "clear":
                 assert renderer is not None, "clear before start"
