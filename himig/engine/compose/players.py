@@ -44,13 +44,21 @@ def pick(patterns: Mapping[str, T], energy: float) -> T:
 # of the note-off, so a band ending that holds them to the last moment stops like a switch.
 _RINGING_FAMILIES = {"guitar", "plucked", "mallets"}
 _RINGING_KEYS = {"piano", "bright piano", "electric piano", "harpsichord", "clavinet"}
-_HELD_FRACTION = {"bass": 0.45, "melody": 0.4, "counter": 0.4}  # else (chords, pads) 0.35
+_HELD_FRACTION = {"melody": 0.4, "counter": 0.4}  # else (chords, pads) 0.35
 # Without a ringing part (strings, choir, brass, synths) the whole chord is sustained: it
-# thins out instead, pads first and the tune last, so that its release and reverb have
-# died away by the end (held to the release, orchestral endings were still within 3-4 dB of
-# their strike a second before the end, and the track's last samples cut them off).
-THINNING = {"pad": 0.6, "harmony": 0.65, "arp": 0.65, "counter": 0.7, "bass": 0.75, "melody": 0.8, "fx": 0.7}
+# thins out instead, pads first, so that its release and reverb have died away by the end
+# (held to the release, orchestral endings were still within 3-4 dB of their strike a
+# second before the end, and the track's last samples cut them off). The bass holds the
+# tonic under it and lets go with the tune, last.
+THINNING = {"pad": 0.6, "harmony": 0.65, "arp": 0.65, "counter": 0.7, "bass": 0.8, "melody": 0.8, "fx": 0.7}
 LIFT_VELOCITY = 8  # a held note that will lift off early is played under the struck chord
+# The bass holds the root under a ringing chord to its last release. A held electric bass
+# (its sample loops about 10 dB under its attack) or a synth bass does not die away by
+# itself, so it is played at this share of the mood's velocity (about 4.5 dB softer): 8
+# softer, Reggae endings were only 7-8 dB under their strike at 85% of the hold; at 0.6,
+# 10-19 dB (30 s, seed 1), and a calm tune's bass is not left at a whisper.
+HELD_ROOT_SCALE = 0.6
+_DECAYING_BASSES = {"acoustic bass", "808"}  # plucked or struck: they ring like a guitar
 
 
 def joins_final(ctx: Ctx, slot: Slot) -> bool:
@@ -88,15 +96,23 @@ def lifts(ctx: Ctx, slot: Slot) -> bool:
     return ctx.brief.ending == "ring" and not rings(slot.instrument) and final_rings(ctx)
 
 
+def foundation(slot: Slot) -> bool:
+    """Whether ``slot`` carries the final chord's root at the bottom (the bass, a timpani)."""
+    return slot.role == "bass" or slot.player is hits
+
+
 def ring_length(ctx: Ctx, slot: Slot, voice: int = 0, voices: int = 1) -> int:
     """How long a final-chord note of ``slot`` is held, in ticks from the final downbeat.
 
-    A band's last chord is struck together and then dies away: the guitars and piano ring
-    to the end, while the sustaining players (organ, fiddle, harmonica, strings, the bass)
-    lift off one after another, earlier, so the sound thins out instead of stopping flat.
-    Without a ringing part to carry it, everything holds to the release (a string section
-    or a pad ending stays whole). ``voice`` counts a chord's notes from the lowest: in a
-    ringing chord the upper strings die first, the bass string last."""
+    A band's last chord is struck together and then dies away from the top: the guitars
+    and piano ring to the end, their upper strings letting go first, while the sustaining
+    upper voices (organ, fiddle, harmonica, strings) lift off one after another, earlier,
+    so the sound thins out instead of stopping flat. Under it the bass holds the tonic to
+    the last release, so the ending is heard on its root (lifted at 45% of the hold, the
+    bass left the last 3 s to the upper voices, often with the fifth lowest, and both key
+    detectors lost the key: delivered-key agreement fell from 36/44 to 30/44). Without a
+    ringing part to carry it, the sustained chord thins out by itself, pads first, and the
+    bass lets go with the tune, last. ``voice`` counts a chord's notes from the lowest."""
     full = ctx.release_tick - ctx.final_tick
     if ctx.brief.ending != "ring" or full <= 0:  # a loop goes on; a composed fade shapes itself
         return full
@@ -104,7 +120,11 @@ def ring_length(ctx: Ctx, slot: Slot, voice: int = 0, voices: int = 1) -> int:
         return round(full * (1.0 - 0.3 * voice / (voices - 1))) if voices > 1 else full
     if not lifts(ctx, slot):
         fraction = THINNING.get(slot.role, 0.7) + 0.03 * voice
+        if foundation(slot):
+            fraction = max(THINNING.values())
         return max(min(full, TICKS_PER_BEAT), min(full, round(full * fraction)))
+    if foundation(slot):
+        return full  # the root goes last, with the ringing chord's lowest string
     fraction = _HELD_FRACTION.get(slot.role, 0.35) + 0.04 * voice  # the top voice lets go last
     return max(min(full, TICKS_PER_BEAT), min(full, round(full * fraction)))
 
@@ -328,7 +348,10 @@ def _final_root(ctx: Ctx, slot: Slot) -> list[Note]:
     if not joins_final(ctx, slot):
         return []
     root = _root(ctx.chords[-1].chord, slot.low)
-    vel = ctx.velocity(ctx.mood.velocity - (LIFT_VELOCITY if lifts(ctx, slot) else 0), 0.55, 4)
+    # a plucked double bass or an 808 dies away by itself; a held electric or synth bass
+    # sounds flat to its note-off, so under a ringing chord it holds the root softly
+    soft = lifts(ctx, slot) and slot.instrument not in _DECAYING_BASSES
+    vel = ctx.velocity(ctx.mood.velocity * (HELD_ROOT_SCALE if soft else 1.0), 0.55, 4)
     return [Note(ctx.final_tick, ring_length(ctx, slot), root, vel)]
 
 
@@ -501,7 +524,7 @@ def comp(ctx: Ctx, slot: Slot) -> list[Note]:
 def _final_chord(ctx: Ctx, slot: Slot, prev: tuple[int, ...] | None) -> list[Note]:
     if not joins_final(ctx, slot):
         return []
-    voicing = _voicing(ctx, slot, ctx.chords[-1].chord, prev)
+    voicing = _root_lowest(ctx.chords[-1].chord, _voicing(ctx, slot, ctx.chords[-1].chord, prev), slot.low)
     # a plucked or struck last chord is played out (it must carry the ring-out on its own)
     accent = 8 if rings(slot.instrument) else -4 - (LIFT_VELOCITY if lifts(ctx, slot) else 0)
     vel = ctx.velocity(ctx.mood.velocity + accent, 0.5, 4)
@@ -509,6 +532,25 @@ def _final_chord(ctx: Ctx, slot: Slot, prev: tuple[int, ...] | None) -> list[Not
     # a slow strum rolls the last chord from the bass string up; every string then rings on
     return [Note(ctx.final_tick + k * spread, ring_length(ctx, slot, k, len(voicing)) - k * spread, p, vel)
             for k, p in enumerate(sorted(voicing))]
+
+
+def _root_lowest(chord: Chord, voicing: tuple[int, ...], low: int) -> tuple[int, ...]:
+    """The final chord in root position: its lowest note is the root, so that no part ends
+    the piece on the chord's fifth or third at the bottom (a piano's left hand or a guitar
+    with nothing under it would be heard as the key). The root already in the voicing moves
+    down under the others (a rootless voicing gains one); without room below the part's
+    range, the notes under the root move up an octave instead."""
+    notes = sorted(voicing)
+    if not notes or notes[0] % 12 == chord.root:
+        return tuple(notes)
+    below = notes[0] - (notes[0] - chord.root) % 12
+    if below >= low - 2:  # a whole step under the written range is still in a player's reach
+        roots = [p for p in notes if p % 12 == chord.root]
+        if roots and len(notes) > 2:
+            notes.remove(roots[0])
+        return tuple(sorted([below, *notes]))
+    above = below + 12
+    return tuple(sorted({p + 12 if p < above else p for p in notes} | {above}))
 
 
 def pad(ctx: Ctx, slot: Slot) -> list[Note]:
@@ -649,8 +691,16 @@ def impact(ctx: Ctx, slot: Slot) -> list[Note]:
     """A boom on each drop's downbeat (and on a climax)."""
     hits = [ctx.bar_start(s.start_bar) for s in ctx.sections if s.name in {"drop", "climax"}]
     if not hits:  # otherwise it marks the final chord
-        return [Note(ctx.final_tick, min(TICKS_PER_BEAT * 4, ctx.release_tick - ctx.final_tick), 36, 110)]
-    return [Note(t, TICKS_PER_BEAT * 4, 36, 110) for t in hits]
+        return [Note(ctx.final_tick, min(TICKS_PER_BEAT * 4, ctx.release_tick - ctx.final_tick),
+                     _boom(ctx.chords[-1].chord.root if ctx.chords else ctx.key.tonic), 110)]
+    return [Note(t, TICKS_PER_BEAT * 4, _boom(ctx.chord_at(t).chord.root), 110) for t in hits]
+
+
+def _boom(root: int) -> int:
+    """The impact's boom (a sine swept down an octave from its pitch) on the chord's root,
+    F#1 to F2, near the C2 it used to be in every key (under a D minor final chord it was
+    the lowest note, and a C)."""
+    return 36 + (root - 36) % 12 if (root - 36) % 12 <= 5 else 24 + (root - 24) % 12
 
 
 def hits(ctx: Ctx, slot: Slot) -> list[Note]:
@@ -673,7 +723,9 @@ def hits(ctx: Ctx, slot: Slot) -> list[Note]:
                 notes.append(Note(place(ctx, tick, feel="straight", jitter_ms=4), TICKS_PER_BEAT, pitch, vel))
     if joins_final(ctx, slot):
         root = _root(ctx.chords[-1].chord, slot.low)
-        notes.append(Note(ctx.final_tick, TICKS_PER_BEAT * 2, root, ctx.velocity(ctx.mood.velocity + 10, 0.8, 4)))
+        # struck once and left to ring under the chord: the drum dies away by itself
+        notes.append(Note(ctx.final_tick, max(TICKS_PER_BEAT * 2, ring_length(ctx, slot)), root,
+                          ctx.velocity(ctx.mood.velocity + 10, 0.8, 4)))
     return notes
 
 
