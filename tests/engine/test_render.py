@@ -431,3 +431,38 @@ def test_malloc_is_tuned_once_and_an_operator_setting_wins():
     env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "131072"}
     chosen = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert chosen.stdout.split() == ["False", "False"]
+
+
+def test_a_helper_lost_halfway_through_a_mix_still_gives_the_same_track(renderer, monkeypatch):
+    from himig.engine.render.helper import HelperGone
+
+    parts = [
+        Part(name=f"p{i}", role="harmony", instrument="piano", program=i * 8, reverb=0.3,
+             notes=[Note(j * 240, 400, 55 + i + j % 7, 90) for j in range(10)])
+        for i in range(3)
+    ] + [synth_part("pluck"), synth_part("sub_bass")]
+    score = score_of(*parts, duration=4.0)
+    serial, _ = renderer.render_mix(score)
+    for stage in ("mix_finish", "finish_result"):
+        parallel = Renderer(sample_rate=SR, workers=2)
+        try:
+            parallel.wait_ready()
+            helper = parallel.helper
+            original = helper.mix_finish
+
+            def lost(*args, stage=stage, helper=helper, original=original):
+                if stage == "finish_result":
+                    job = original(*args)  # sent; the helper dies before answering
+                    helper._process.kill()
+                    helper._process.wait()
+                    return job
+                helper._process.kill()
+                helper._process.wait()
+                raise HelperGone("the render helper is gone")
+
+            monkeypatch.setattr(helper, "mix_finish", lost)
+            alone, _ = parallel.render_mix(score)
+            assert parallel.helper is None
+            assert np.array_equal(alone, serial), stage
+        finally:
+            parallel.close()

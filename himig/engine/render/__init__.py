@@ -161,6 +161,7 @@ class Renderer:
             own = self.group(mine, score, stems)
             peaks = dict(own.stem_peaks)
             others: Array | None = None
+            first_half_done = False
             if job is not None:
                 try:
                     job.result()
@@ -171,20 +172,24 @@ class Renderer:
                     assert self._helper is not None
                     finish = self._helper.mix_finish(second, half)
                     own.reverb_into(0, half, first)
-                    own.release_send()
+                    first_half_done = True
                     del first, second
                     finish.result()
                     others = np.ndarray((2, n), dtype=np.float32, buffer=job.memory.buf)
                 except HelperGone:
                     self._helper = None  # it died (killed, out of memory): carry on alone
             if others is None:
+                # Both groups here (the helper's group again, if it died on the way: its
+                # first half of the reverb may already be in our bus, computed from the
+                # very send the group gives here, so only the second half remains).
                 other = self.group(theirs, score, stems)
                 peaks.update(other.stem_peaks)
-                own.reverb_into(0, half, other.reverb_send[:, :half] if other.reverb_send is not None else None)
+                if not first_half_done:
+                    own.reverb_into(0, half, other.reverb_send[:, :half] if other.reverb_send is not None else None)
                 other.reverb_into(half, n, own.reverb_send[:, half:] if own.reverb_send is not None else None)
-                own.release_send()
                 other.release_send()
                 others = other.dry
+            own.release_send()
             bus = own.dry
             bus += others
             del others
