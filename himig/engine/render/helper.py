@@ -190,6 +190,16 @@ class Helper:
             pass
 
 
+def _close(memory: shared_memory.SharedMemory) -> None:
+    """Unmap a block; if a failure left an array viewing it (held by the traceback),
+    leave that to the garbage collector rather than hide the failure behind a
+    BufferError."""
+    try:
+        memory.close()
+    except BufferError:
+        pass
+
+
 def _fill(memory: shared_memory.SharedMemory, audio: np.ndarray) -> None:
     """Copy ``audio`` into the block through its file descriptor where there is one:
     written that way, the pages belong to the shared-memory file, not to this
@@ -274,7 +284,7 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                     pending = (group, memory)
                     del group
                 except BaseException:
-                    memory.close()
+                    _close(memory)
                     raise
             elif kind == "mix_finish":
                 _, name, half = message
@@ -294,7 +304,7 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                             extra.close()
                 finally:
                     del group
-                    memory.close()
+                    _close(memory)
             elif kind == "clear":
                 assert renderer is not None, "clear before start"
                 renderer.clear_caches()
