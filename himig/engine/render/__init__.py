@@ -102,36 +102,10 @@ class Renderer:
         return round(score.duration_s * self.sample_rate)
 
     def render(self, score: Score) -> dict[str, Array]:
-        """Every part as float32 ``(2, n)``, in the score's part order."""
+        """Every part as float32 ``(2, n)``, in the score's part order, rendered here
+        (for tests and tools that want the parts apart; generations use :meth:`render_mix`)."""
         n = self.length(score)
-        if self._helper is None or len(score.parts) < 2 or not self._helper_ready():
-            # A helper still loading (a one-shot command's first track) would make us
-            # wait longer than rendering everything here takes.
-            return {part.name: self.render_part(part, score, n) for part in score.parts}
-        mine, theirs = _share(score)
-        try:
-            job = self._helper.render(theirs, score, n)
-        except HelperGone:
-            self._helper = None
-            return {part.name: self.render_part(part, score, n) for part in score.parts}
-        try:
-            out = {part.name: self.render_part(part, score, n) for part in mine}
-            try:
-                job.result()
-                assert job.memory is not None
-                slabs = np.ndarray((len(theirs), 2, n), dtype=np.float32, buffer=job.memory.buf)
-                for index, part in enumerate(theirs):
-                    out[part.name] = slabs[index].copy()
-                del slabs
-            except HelperGone:
-                # The helper died (killed, out of memory): finish here and carry on alone.
-                self._helper = None
-                for part in theirs:
-                    out[part.name] = self.render_part(part, score, n)
-        finally:
-            job.wait()
-            job.release()
-        return {part.name: out[part.name] for part in score.parts}
+        return {part.name: self.render_part(part, score, n) for part in score.parts}
 
     def render_mix(self, score: Score, stems: Path | None = None) -> tuple[Array, dict[str, float]]:
         """The score mixed (channel strips and effect sends) into one float32 ``(2, n)`` bus.
@@ -211,11 +185,6 @@ class Renderer:
             group.add(part, self.part_track(part, score, n))
         group.settle_dry()
         return group
-
-    def mix_group(self, parts: list[Part], score: Score, stems: Path | None = None, out: Array | None = None) -> tuple[Array, dict[str, float]]:
-        """Render and mix ``parts``, their whole reverb included, into one bus."""
-        group = self.group(parts, score, stems, out)
-        return group.finish(), group.stem_peaks
 
     def render_part(self, part: Part, score: Score, n: int) -> Array:
         """One part as a float32 ``(2, n)`` array."""

@@ -140,11 +140,6 @@ class Helper:
             raise HelperGone(f"the render helper could not start: {self._ready.error}")
         return True
 
-    def render(self, parts: list[Part], score: Score, n: int) -> Job:
-        """Start rendering ``parts``; their audio appears in ``job.memory`` as (len(parts), 2, n)."""
-        memory = shared_memory.SharedMemory(create=True, size=max(1, len(parts) * 2 * n * 4))
-        return self._send(("render", parts, score, n, memory.name), memory)
-
     def mix(self, parts: list[Part], score: Score, n: int, stems: str | None, half: int) -> Job:
         """Start rendering and mixing ``parts`` (all but their reverb). ``job.memory``
         is laid out as the group's bus, (2, n), then the first ``half`` samples of its
@@ -252,17 +247,6 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
         try:
             if kind == "start":
                 renderer = Renderer(message[1], message[2], workers=1)
-            elif kind == "render":
-                _, parts, score, n, name = message
-                assert renderer is not None, "render before start"
-                memory = _attach(name)
-                try:
-                    slabs = np.ndarray((len(parts), 2, n), dtype=np.float32, buffer=memory.buf)
-                    for index, part in enumerate(parts):
-                        slabs[index] = renderer.render_part(part, score, n)
-                    del slabs
-                finally:
-                    memory.close()
             elif kind == "mix":
                 _, parts, score, n, name, stems, half = message
                 assert renderer is not None, "mix before start"
