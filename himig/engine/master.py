@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -114,8 +114,7 @@ def master(part_audio: dict[str, Array], score: Score, sample_rate: int) -> Mast
         if part_audio[part.name].shape != (2, n):
             raise RenderFailed(f"part {part.name!r} has shape {part_audio[part.name].shape}, expected (2, {n})")
     group = GroupMix(score, sample_rate, parts)
-    for part in parts:
-        group.add(part, part_audio[part.name])
+    group.mix([(part, part_audio[part.name]) for part in parts])
     mastered = master_bus(group.finish(), score, sample_rate)
     assert mastered.stem_gain is not None
     mastered.stems = Stems(part_audio, parts, sample_rate, group.duck, mastered.stem_gain)
@@ -189,75 +188,61 @@ class GroupMix:
         if out is None:
             out = np.zeros((2, n), dtype=np.float32)
         self.dry = out
-        self.low_cut = np.zeros((2, n), dtype=np.float32) if any(_needs_low_cut(p) for p in parts) else None
         self.reverb_send = np.zeros((2, n), dtype=np.float32) if any(p.reverb > 0 for p in parts) else None
         self.stems = stems
         self.stem_peaks: dict[str, float] = {}
 
     def add(self, part: Part, audio: Array | ChunkSource) -> None:
-        """Mix in ``part``: a float32 (2, n) array, or anything that yields it a chunk
-        at a time (a renderer's :class:`~himig.engine.render.notes.NoteTrack`)."""
+        """Mix in one part (see :meth:`mix`)."""
+        self.mix([(part, audio)])
+
+    def mix(self, parts: Sequence[tuple[Part, Array | ChunkSource]]) -> None:
+        """Mix in ``parts``, each a float32 (2, n) array or anything that yields it a
+        chunk at a time (a renderer's :class:`~himig.engine.render.notes.NoteTrack`).
+
+        The parts advance together, chunk by chunk, so the parts that want a low cut
+        are summed one chunk at a time and high-passed as one signal: no full-length
+        buffer for them (42 MB at 120 s). The filter is linear and starts from rest on
+        each call, so mixing parts in one call or in several gives the same bus (to
+        float rounding).
+        """
         n = self.n
-        if isinstance(audio, np.ndarray):
-            if audio.shape != (2, n):
-                raise RenderFailed(f"part {part.name!r} has shape {audio.shape}, expected (2, {n})")
-            chunks: Iterable[tuple[int, Array]] = ((start, audio[:, start : start + CHUNK]) for start in range(0, n, CHUNK))
-        else:
-            if audio.n != n:
-                raise RenderFailed(f"part {part.name!r} has {audio.n} samples, expected {n}")
-            chunks = audio.chunks(CHUNK)
-        gain_pan = _gain_pan(part)
-        needs_cut = _needs_low_cut(part)
-        depth = np.float32(min(max(part.sidechain, 0.0), 1.0)) if self.duck.size else np.float32(0.0)
-        target = self.low_cut if needs_cut else self.dry
-        assert target is not None
-        # The echo is fed straight from the part, a chunk at a time, into the bus: a
-        # group rarely has more than one part with delay, so this spares a send bus.
-        delay = _Send(_delay_chain(self.score), self.sample_rate, gain=0.5, filter_after=True) if part.delay > 0 else None
-        stem = None
-        if self.stems is not None:
-            stem = open(stem_path(self.stems, self.score.parts, part), "wb")  # noqa: SIM115 - closed below
-            stem_state = np.zeros((_highpass(self.sample_rate).shape[0], 2, 2), dtype=np.float32)
-            peak = 0.0
+        streams: list[tuple[Part, Iterator[tuple[int, Array]]]] = []
+        for part, audio in parts:
+            if isinstance(audio, np.ndarray):
+                if audio.shape != (2, n):
+                    raise RenderFailed(f"part {part.name!r} has shape {audio.shape}, expected (2, {n})")
+                streams.append((part, _slices(audio)))
+            else:
+                if audio.n != n:
+                    raise RenderFailed(f"part {part.name!r} has {audio.n} samples, expected {n}")
+                streams.append((part, iter(audio.chunks(CHUNK))))
+        strips = [_Strip(self, part, stream) for part, stream in streams]
+        cut_sos = _highpass(self.sample_rate)
+        cut_state = np.zeros((cut_sos.shape[0], 2, 2), dtype=np.float32)
+        cut = np.empty((2, CHUNK), dtype=np.float32)
+        any_cut = any(strip.needs_cut for strip in strips)
         try:
-            for start, piece in chunks:
-                stop = start + piece.shape[1]
-                chunk = piece * gain_pan
-                if depth > 0:
-                    chunk *= 1.0 - depth * self.duck[start:stop]
-                target[:, start:stop] += chunk
-                if self.reverb_send is not None and part.reverb > 0:
-                    self.reverb_send[:, start:stop] += chunk * np.float32(part.reverb)
-                if delay is not None:
-                    delay.add(self.dry[:, start:stop], chunk * np.float32(part.delay))
-                if stem is not None:
-                    if needs_cut:
-                        chunk, stem_state = signal.sosfilt(_highpass(self.sample_rate), chunk, axis=1, zi=stem_state)
-                    peak = max(peak, float(np.abs(chunk).max()))
-                    stem.write(np.ascontiguousarray(chunk.T, dtype=np.float32).tobytes())
+            for start in range(0, n, CHUNK):
+                stop = min(n, start + CHUNK)
+                low_cut = cut[:, : stop - start]
+                low_cut.fill(0.0)
+                for strip in strips:
+                    strip.step(start, stop, low_cut)
+                if any_cut:
+                    filtered, cut_state = signal.sosfilt(cut_sos, low_cut, axis=1, zi=cut_state)
+                    self.dry[:, start:stop] += filtered
         finally:
-            if stem is not None:
-                stem.close()
-        if stem is not None:
-            self.stem_peaks[part.name] = peak
+            for strip in strips:
+                strip.close()
+        for strip in strips:
+            if strip.stem is not None:
+                self.stem_peaks[strip.part.name] = strip.peak
 
     def finish(self) -> Array:
         """The group's bus: the dry parts, the high-passed parts and the reverb return."""
-        self.settle_dry()
         self.reverb_into(0, self.n)
         return self.dry
-
-    def settle_dry(self) -> None:
-        """High-pass the low-cut parts into the bus (the reverb send stays pending)."""
-        if self.low_cut is None:
-            return
-        sos = _highpass(self.sample_rate)
-        state = np.zeros((sos.shape[0], 2, 2), dtype=np.float32)
-        for start in range(0, self.n, CHUNK):
-            stop = min(self.n, start + CHUNK)
-            filtered, state = signal.sosfilt(sos, self.low_cut[:, start:stop], axis=1, zi=state)
-            self.dry[:, start:stop] += filtered
-        self.low_cut = None
 
     def reverb_into(self, start: int, stop: int, others: Array | None = None) -> None:
         """Add the reverb of the send over ``[start, stop)`` — plus ``others``, another
@@ -295,6 +280,59 @@ class GroupMix:
     def release_send(self) -> None:
         """Drop the reverb send once every span of it has been reverbed."""
         self.reverb_send = None
+
+
+def _slices(audio: Array) -> Iterator[tuple[int, Array]]:
+    return ((start, audio[:, start : start + CHUNK]) for start in range(0, audio.shape[1], CHUNK))
+
+
+class _Strip:
+    """One part's channel strip inside :meth:`GroupMix.mix`, fed a chunk at a time."""
+
+    def __init__(self, group: GroupMix, part: Part, chunks: Iterator[tuple[int, Array]]) -> None:
+        self.group = group
+        self.part = part
+        self.chunks = chunks
+        self.gain_pan = _gain_pan(part)
+        self.needs_cut = _needs_low_cut(part)
+        self.depth = np.float32(min(max(part.sidechain, 0.0), 1.0)) if group.duck.size else np.float32(0.0)
+        self.send = np.float32(part.reverb) if group.reverb_send is not None and part.reverb > 0 else None
+        # The echo is fed straight from the part, a chunk at a time, into the bus: a
+        # group rarely has more than one part with delay, so this spares a send bus.
+        self.delay = _Send(_delay_chain(group.score), group.sample_rate, gain=0.5, filter_after=True) if part.delay > 0 else None
+        self.stem = None
+        self.peak = 0.0
+        if group.stems is not None:
+            self.stem = open(stem_path(group.stems, group.score.parts, part), "wb")  # noqa: SIM115 - closed in close()
+            self.stem_state = np.zeros((_highpass(group.sample_rate).shape[0], 2, 2), dtype=np.float32)
+
+    def step(self, start: int, stop: int, low_cut: Array) -> None:
+        """Mix the part's chunk ``[start, stop)``: into ``low_cut`` (a chunk buffer the
+        group high-passes) if the part wants the low cut, else straight into the bus."""
+        group = self.group
+        first, piece = next(self.chunks)
+        assert first == start and piece.shape[1] == stop - start
+        chunk = piece * self.gain_pan
+        if self.depth > 0:
+            chunk *= 1.0 - self.depth * group.duck[start:stop]
+        if self.needs_cut:
+            low_cut += chunk
+        else:
+            group.dry[:, start:stop] += chunk
+        if self.send is not None:
+            assert group.reverb_send is not None
+            group.reverb_send[:, start:stop] += chunk * self.send
+        if self.delay is not None:
+            self.delay.add(group.dry[:, start:stop], chunk * np.float32(self.part.delay))
+        if self.stem is not None:
+            if self.needs_cut:
+                chunk, self.stem_state = signal.sosfilt(_highpass(group.sample_rate), chunk, axis=1, zi=self.stem_state)
+            self.peak = max(self.peak, float(np.abs(chunk).max()))
+            self.stem.write(np.ascontiguousarray(chunk.T, dtype=np.float32).tobytes())
+
+    def close(self) -> None:
+        if self.stem is not None:
+            self.stem.close()
 
 
 class Stems(Mapping[str, Array]):

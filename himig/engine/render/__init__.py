@@ -175,15 +175,13 @@ class Renderer:
         return bus, {part.name: peaks[part.name] for part in score.parts if part.name in peaks}
 
     def group(self, parts: list[Part], score: Score, stems: Path | None = None, out: Array | None = None) -> GroupMix:
-        """Render ``parts`` one at a time into a GroupMix (``out`` as its bus if given),
-        low-cut parts filtered into the bus; the reverb send is left for the caller."""
+        """Render ``parts`` into a GroupMix (``out`` as its bus if given); the reverb
+        send is left for the caller."""
         from himig.engine.master import GroupMix
 
         n = self.length(score)
         group = GroupMix(score, self.sample_rate, parts, out=out, stems=stems)
-        for part in parts:
-            group.add(part, self.part_track(part, score, n))
-        group.settle_dry()
+        group.mix([(part, self.part_track(part, score, n)) for part in parts])
         return group
 
     def render_part(self, part: Part, score: Score, n: int) -> Array:
