@@ -7,6 +7,7 @@ worker pays for it once; ``Engine.generate`` runs one request end to end.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import shutil
@@ -37,6 +38,11 @@ STAGES: tuple[tuple[str, float], ...] = (
 Progress = Callable[[str, float], None]
 # Encoders slow enough to hand to the other core; WAV and FLAC are quicker to write here.
 _SLOW_FORMATS = frozenset({"mp3", "ogg"})
+# Without stems to write, this process is nearly idle while the helper encodes, so an
+# MP3 is encoded in two pieces, one per process (himig.engine.mp3). This process takes
+# the head, a little less than half: it also analyses the track and writes the small
+# files first.
+MP3_HEAD_SHARE = 0.38
 
 
 @dataclasses.dataclass
@@ -192,11 +198,11 @@ class Engine:
             # they run, and in the rare case it moves the audio they run again.
             slow = [fmt for fmt in formats if fmt in _SLOW_FORMATS or stems]
             for fmt in slow:
-                encoding.start(mastered.audio, staging / f"track.{fmt}", fmt)
+                encoding.start(mastered.audio, staging / f"track.{fmt}", fmt, split=not stems)
             if mastered.settle():
                 encoding.finish()
                 for fmt in slow:
-                    encoding.start(mastered.audio, staging / f"track.{fmt}", fmt)
+                    encoding.start(mastered.audio, staging / f"track.{fmt}", fmt, split=not stems)
             for fmt in formats:
                 written[fmt] = staging / f"track.{fmt}"
                 if fmt not in slow:
@@ -250,22 +256,34 @@ class _Encoding:
     def __init__(self, helper: Any) -> None:
         self._helper = helper
         self._jobs: list[Any] = []
+        self._splits: list[tuple[np.ndarray, Path, Any, Any]] = []  # audio, path, mp3.Split, tail job
 
-    def start(self, audio: np.ndarray, path: Path, fmt: str, here: bool = False) -> None:
-        """Encode ``audio`` as ``fmt``: in the helper (unless ``here``), else now."""
-        from himig.engine import export
+    def start(self, audio: np.ndarray, path: Path, fmt: str, here: bool = False, split: bool = False) -> None:
+        """Encode ``audio`` as ``fmt``: in the helper (unless ``here``), else now. With
+        ``split`` an MP3 is encoded in two pieces, the tail in the helper from now and
+        the head here in :meth:`finish` (for a caller with little else to do meanwhile)."""
+        from himig.engine import export, mp3
         from himig.engine.render.helper import HelperGone
 
         if self._helper is not None and not here:
             try:
-                self._jobs.append(self._helper.encode(audio, SAMPLE_RATE, str(path), fmt))
+                plan = mp3.Split.plan(audio.shape[1], MP3_HEAD_SHARE) if split and fmt == "mp3" else None
+                if plan is not None:
+                    job = self._helper.mp3_tail(audio[:, plan.tail_start :], SAMPLE_RATE, plan)
+                    self._splits.append((audio, path, plan, job))
+                else:
+                    self._jobs.append(self._helper.encode(audio, SAMPLE_RATE, str(path), fmt))
                 return
             except HelperGone:
                 self._helper = None
         export.write_audio(audio, SAMPLE_RATE, path, fmt)
 
     def finish(self) -> None:
+        from himig.engine import export
+
         try:
+            for audio, path, plan, job in self._splits:
+                export.write_mp3_joined(audio, SAMPLE_RATE, path, plan, functools.partial(_tail, job))
             for job in self._jobs:
                 job.result()
         finally:
@@ -273,10 +291,22 @@ class _Encoding:
 
     def abandon(self) -> None:
         """Wait for encodes still running (so nothing is written after clean-up), free their memory."""
-        for job in self._jobs:
+        for job in [*self._jobs, *(split[3] for split in self._splits)]:
             job.wait()
             job.release()
         self._jobs = []
+        self._splits = []
+
+
+def _tail(job: Any) -> bytes | None:
+    """A split MP3's tail from the helper, or None if the helper died on the way."""
+    from himig.engine.render.helper import HelperGone
+
+    try:
+        job.result()
+    except HelperGone:
+        return None
+    return bytes(job.value)
 
 
 _default_engine: Engine | None = None

@@ -11,7 +11,7 @@ import pytest
 import soundfile as sf
 from pedalboard.io import AudioFile
 
-from himig.engine import export
+from himig.engine import export, mp3
 from himig.engine.errors import EngineError, RenderFailed
 
 SR = 44100
@@ -106,7 +106,7 @@ def test_mp3_decodes_sample_exact_thanks_to_its_lame_header(tmp_path):
     path = export.write_audio(audio, SR, tmp_path / "a.mp3", "mp3")
     header = path.read_bytes()[:200]
     assert header[36:40] == b"Info" and header[156:165] == b"LAME3.100"
-    assert int.from_bytes(header[190:192], "big") == export._crc16(header[:190])
+    assert int.from_bytes(header[190:192], "big") == mp3._crc16(header[:190])
     decoded, _ = sf.read(path, dtype="float32")  # mpg123 honours encoder delay and padding
     assert decoded.shape[0] == audio.shape[1]
     lags = range(-1200, 1200, 1)

@@ -135,3 +135,25 @@ def test_a_late_loudness_push_re_encodes_the_files_already_started(engine, tmp_p
     expected = np.abs(result.audio).max()
     assert abs(np.abs(wav).max() - expected) < 1e-3
     assert abs(np.abs(mp3).max() - expected) < 0.1 * expected  # the halved audio, not the first encode
+
+
+def test_without_stems_the_mp3_is_encoded_on_both_cores_and_holds_the_track(engine, tmp_path, monkeypatch):
+    import soundfile as sf
+
+    from himig.engine.render.helper import Helper
+
+    tails = []
+    original = Helper.mp3_tail
+
+    def counted(self, audio, sample_rate, split):
+        tails.append(split)
+        return original(self, audio, sample_rate, split)
+
+    monkeypatch.setattr(Helper, "mp3_tail", counted)
+    result = engine.generate(request(seed=5, duration=20), tmp_path, formats=("mp3", "wav"), midi=False, stems=False)
+    assert len(tails) == 1  # the tail went to the helper, the head was encoded here
+    mp3, _ = sf.read(result.files["mp3"], dtype="float32", always_2d=True)
+    wav, _ = sf.read(result.files["wav"], dtype="float32", always_2d=True)
+    assert mp3.shape == wav.shape == (20 * SR, 2)
+    error = np.sum((mp3 - wav) ** 2)
+    assert 10 * np.log10(np.sum(wav**2) / error) > 15  # the coding noise of 192 kbps, no gap or jump

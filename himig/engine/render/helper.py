@@ -164,6 +164,13 @@ class Helper:
         _fill(memory, np.ascontiguousarray(audio, dtype=np.float32))
         return self._send(("encode", memory.name, audio.shape, sample_rate, path, fmt), memory)
 
+    def mp3_tail(self, audio: np.ndarray, sample_rate: int, split: Any) -> Job:
+        """Start encoding the tail of a split MP3 (``audio`` is the track from
+        ``split.tail_start`` on); the job's value is the tail's frames."""
+        memory = shared_memory.SharedMemory(create=True, size=max(1, audio.nbytes))
+        _fill(memory, np.ascontiguousarray(audio, dtype=np.float32))
+        return self._send(("mp3_tail", memory.name, audio.shape, sample_rate, split), memory)
+
     def clear_caches(self) -> Job:
         """Forget the helper's cached notes (benchmarks measuring a cold cache)."""
         return self._send(("clear",))
@@ -298,6 +305,17 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                 try:
                     audio = np.ndarray(shape, dtype=np.float32, buffer=memory.buf)
                     export.write_audio(audio, sample_rate, path, fmt)
+                    del audio
+                finally:
+                    memory.close()
+            elif kind == "mp3_tail":
+                from himig.engine import mp3
+
+                _, name, shape, sample_rate, split = message
+                memory = _attach(name)
+                try:
+                    audio = np.ndarray(shape, dtype=np.float32, buffer=memory.buf)
+                    result = mp3.encode_tail(audio, sample_rate, split)
                     del audio
                 finally:
                     memory.close()
