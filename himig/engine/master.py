@@ -30,6 +30,7 @@ import scipy.ndimage as ndimage
 import scipy.signal as signal
 from pedalboard import Compressor, Pedalboard, Reverb
 
+from himig.engine import filters
 from himig.engine.errors import RenderFailed
 from himig.engine.score import Part, Score
 
@@ -230,7 +231,7 @@ class GroupMix:
                 for strip in strips:
                     strip.step(start, stop, low_cut)
                 if any_cut:
-                    filtered, cut_state = signal.sosfilt(cut_sos, low_cut, axis=1, zi=cut_state)
+                    filtered, cut_state = filters.sosfilt(cut_sos, low_cut, axis=1, zi=cut_state)
                     self.dry[:, start:stop] += filtered
         finally:
             for strip in strips:
@@ -326,7 +327,7 @@ class _Strip:
             self.delay.add(group.dry[:, start:stop], chunk * np.float32(self.part.delay))
         if self.stem is not None:
             if self.needs_cut:
-                chunk, self.stem_state = signal.sosfilt(_highpass(group.sample_rate), chunk, axis=1, zi=self.stem_state)
+                chunk, self.stem_state = filters.sosfilt(_highpass(group.sample_rate), chunk, axis=1, zi=self.stem_state)
             self.peak = max(self.peak, float(np.abs(chunk).max()))
             self.stem.write(np.ascontiguousarray(chunk.T, dtype=np.float32).tobytes())
 
@@ -417,7 +418,7 @@ def channel_strip(audio: Array, part: Part, sample_rate: int, duck: Array) -> Ar
     if part.sidechain > 0 and duck.size:
         out *= 1.0 - np.float32(min(part.sidechain, 1.0)) * duck
     if _needs_low_cut(part):
-        out = signal.sosfilt(_highpass(sample_rate), out, axis=1).astype(np.float32, copy=False)
+        out = filters.sosfilt(_highpass(sample_rate), out, axis=1).astype(np.float32, copy=False)
     return out
 
 
@@ -475,10 +476,10 @@ class _Send:
         """Add the effect's return for the next chunk of the send to ``dry`` (the bus chunk)."""
         chunk = send
         if not self.filter_after:
-            chunk, self.state = signal.sosfilt(self.sos, chunk, axis=1, zi=self.state)
+            chunk, self.state = filters.sosfilt(self.sos, chunk, axis=1, zi=self.state)
         wet = self.board(np.ascontiguousarray(chunk, dtype=np.float32), self.sample_rate, reset=False)
         if self.filter_after:
-            wet, self.state = signal.sosfilt(self.sos, wet, axis=1, zi=self.state)
+            wet, self.state = filters.sosfilt(self.sos, wet, axis=1, zi=self.state)
         dry += wet * self.gain
 
 
@@ -681,7 +682,7 @@ def integrated_loudness(audio: Array, sample_rate: int) -> float:
     per_chunk = 16  # steps filtered at once
     for first in range(0, steps, per_chunk):
         last = min(steps, first + per_chunk)
-        weighted, state = signal.sosfilt(sos, audio[:, first * step : last * step], axis=1, zi=state)
+        weighted, state = filters.sosfilt(sos, audio[:, first * step : last * step], axis=1, zi=state)
         squared = np.square(weighted, dtype=np.float32).reshape(audio.shape[0], last - first, step)
         energy_steps[first:last] = squared.sum(axis=2, dtype=np.float64).sum(axis=0)
     per_block = block // step

@@ -12,6 +12,8 @@ import zlib
 import numpy as np
 import scipy.signal as signal
 
+from himig.engine import filters
+
 Array = np.ndarray
 
 # Filters whose cutoff moves are recomputed every BLOCK samples (5.8 ms at 44.1 kHz):
@@ -103,18 +105,18 @@ def fade_edges(x: Array, sample_rate: int, seconds: float = 0.003) -> Array:
 
 def lowpass(x: Array, cutoff: float, sample_rate: int, order: int = 2) -> Array:
     sos = signal.butter(order, min(cutoff, 0.45 * sample_rate), "low", fs=sample_rate, output="sos")
-    return signal.sosfilt(sos, x)
+    return filters.sosfilt(sos, x)
 
 
 def highpass(x: Array, cutoff: float, sample_rate: int, order: int = 2) -> Array:
     sos = signal.butter(order, min(cutoff, 0.45 * sample_rate), "high", fs=sample_rate, output="sos")
-    return signal.sosfilt(sos, x)
+    return filters.sosfilt(sos, x)
 
 
 def bandpass(x: Array, low: float, high: float, sample_rate: int, order: int = 2) -> Array:
     high = min(high, 0.45 * sample_rate)
     sos = signal.butter(order, [low, high], "band", fs=sample_rate, output="sos")
-    return signal.sosfilt(sos, x)
+    return filters.sosfilt(sos, x)
 
 
 def _biquads(kind: str, cutoff: Array, q: float, sample_rate: int) -> tuple[Array, Array]:
@@ -158,7 +160,7 @@ def swept_filter(x: Array, cutoff: Array, sample_rate: int, q: float = 0.707, ki
     bounds = [int(starts[i]) for i in segment_starts] + [n]
     for index in range(len(segment_starts)):
         start, stop = bounds[index], bounds[index + 1]
-        out[..., start:stop], zi = signal.lfilter(bs[index], as_[index], x[..., start:stop], axis=-1, zi=zi)
+        out[..., start:stop], zi = filters.lfilter(bs[index], as_[index], x[..., start:stop], axis=-1, zi=zi)
     return out
 
 
