@@ -8,6 +8,7 @@ in short blocks with carried state, which is what makes sweeps cheap in numpy.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.signal as signal
@@ -56,10 +57,32 @@ def _poly_blep(t: Array, dt: Array) -> Array:
 
 def saw(freq: Array, sample_rate: int, start: float = 0.0) -> Array:
     """Band-limited sawtooth (PolyBLEP), −1…1, for a per-sample frequency curve."""
-    freq = np.asarray(freq, dtype=np.float64)
-    t = phase_from_freq(freq, sample_rate, start)
-    dt = np.minimum(freq / sample_rate, 0.5)
-    return 2.0 * t - 1.0 - _poly_blep(t, dt)
+    return saws(freq, sample_rate, [(1.0, start)])[0]
+
+
+def saws(freq: Array, sample_rate: int, voices: Sequence[tuple[float, float]]) -> list[Array]:
+    """Band-limited saws at ``freq × ratio`` from phase ``start``, one per
+    ``(ratio, start)`` in ``voices`` (a detuned stack): they share one running phase
+    (each voice's is the base phase × its ratio), so the stack costs one cumulative
+    sum instead of one per voice."""
+    increment = np.asarray(freq, dtype=np.float64) / sample_rate
+    cycles = np.cumsum(increment)  # float64: a long note's phase must not drift
+    cycles -= increment[0]
+    step = increment.astype(np.float32)
+    out = []
+    for ratio, start in voices:
+        phase = cycles * ratio
+        phase += start
+        phase -= np.floor(phase)
+        # The wave itself in float32 (35 % faster for a held pad's four saws; within
+        # 2e-5 of float64 throughout, −94 dB).
+        t = phase.astype(np.float32)
+        dt = np.minimum(step * np.float32(ratio), np.float32(0.5))
+        wave = t * np.float32(2.0)
+        wave -= np.float32(1.0)
+        wave -= _poly_blep(t, dt)
+        out.append(wave)
+    return out
 
 
 def square(freq: Array, sample_rate: int, start: float = 0.0, width: float = 0.5) -> Array:

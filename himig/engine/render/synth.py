@@ -42,12 +42,19 @@ def _env(spec: NoteSpec, attack: float, decay: float, sustain: float, release: f
     return dsp.adsr(n, spec.sample_rate, attack, decay, sustain, spec.gate, release), n
 
 
+VIBRATO_STEP = 32
+
+
 def _freq_curve(spec: NoteSpec, n: int, vibrato_cents: float = 0.0, vibrato_delay: float = 0.25) -> Array:
     freq = np.full(n, float(dsp.midi_hz(spec.pitch)))
     if vibrato_cents:
-        t = np.arange(n) / spec.sample_rate
+        # The 5.2 Hz vibrato computed every VIBRATO_STEP samples and interpolated
+        # (a sine that slow is a straight line over 0.7 ms): a fifth of the work.
+        coarse = np.arange(0, n + VIBRATO_STEP, VIBRATO_STEP)
+        t = coarse / spec.sample_rate
         depth = np.clip((t - vibrato_delay) / 0.3, 0.0, 1.0) * vibrato_cents
-        freq *= 2.0 ** (depth * np.sin(2 * np.pi * 5.2 * t) / 1200.0)
+        bend = np.exp2(depth * np.sin(2 * np.pi * 5.2 * t) / 1200.0)
+        freq *= np.interp(np.arange(n), coarse, bend)
     return freq
 
 
@@ -71,8 +78,8 @@ def supersaw(spec: NoteSpec) -> Array:
     detunes = np.array([-24.0, -15.0, -7.0, 0.0, 7.0, 15.0, 24.0])
     pans = np.array([-0.9, 0.6, -0.4, 0.0, 0.4, -0.6, 0.9])
     out = np.zeros((2, n))
-    for cents, pan in zip(detunes, pans, strict=True):
-        wave = dsp.saw(np.full(n, base * 2.0 ** (cents / 1200.0)), spec.sample_rate, float(rng.random()))
+    waves = dsp.saws(np.full(n, base), spec.sample_rate, [(2.0 ** (cents / 1200.0), float(rng.random())) for cents in detunes])
+    for wave, pan in zip(waves, pans, strict=True):
         out[0] += wave * np.sqrt(0.5 * (1.0 - pan))
         out[1] += wave * np.sqrt(0.5 * (1.0 + pan))
     cutoff = 3500.0 + 6000.0 * spec.brightness
@@ -137,8 +144,10 @@ def synth_pad(spec: NoteSpec) -> Array:
     env, n = _env(spec, 0.45, 1.0, 0.85, 0.9)
     base = _freq_curve(spec, n, vibrato_cents=4.0, vibrato_delay=0.0)
     rng = dsp.rng_for("pad", spec.pitch)
-    left = dsp.saw(base * 2 ** (-9 / 1200), sr, float(rng.random())) + dsp.saw(base * 2 ** (5 / 1200), sr, float(rng.random()))
-    right = dsp.saw(base * 2 ** (9 / 1200), sr, float(rng.random())) + dsp.saw(base * 2 ** (-5 / 1200), sr, float(rng.random()))
+    cents = (-9, 5, 9, -5)
+    voices = dsp.saws(base, sr, [(2 ** (c / 1200), float(rng.random())) for c in cents])
+    left = voices[0] + voices[1]
+    right = voices[2] + voices[3]
     t = np.arange(n) / sr
     cutoff = (900.0 + 1400.0 * spec.brightness) * (1.0 + 0.6 * (1.0 - np.exp(-t / 1.5)))
     out = dsp.swept_filter(np.stack([left, right]), cutoff, sr, 0.9)
