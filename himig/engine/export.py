@@ -78,13 +78,7 @@ def write_audio(audio: Array, sr: int, path: str | os.PathLike[str], fmt: str) -
     writer = WRITERS.get(fmt)
     if writer is None:
         raise EngineError(f"Unknown audio format {fmt!r}: choose one of {', '.join(FORMATS)}.")
-    target = Path(path)
-    with _atomic(target) as temporary:
-        try:
-            writer(audio, sr, temporary)
-        except (RuntimeError, OSError, sf.LibsndfileError) as exc:
-            raise RenderFailed(f"Could not write {fmt.upper()} to {target}: {exc}") from exc
-    return target
+    return _write_atomic(Path(path), fmt, lambda temporary: writer(audio, sr, temporary))
 
 
 def write_mp3_joined(
@@ -92,12 +86,17 @@ def write_mp3_joined(
 ) -> Path:
     """An MP3 encoded in two pieces (see :mod:`himig.engine.mp3`): the head here, the
     tail's frames from ``tail``; atomic like :func:`write_audio`."""
-    target = Path(path)
+    return _write_atomic(Path(path), "mp3", lambda temporary: mp3.write_joined(audio, sr, temporary, split, tail))
+
+
+def _write_atomic(target: Path, fmt: str, write: Callable[[Path], None]) -> Path:
+    """Run ``write`` on a temporary name beside ``target``, renamed only when it
+    finishes; an encoder's failure becomes a RenderFailed."""
     with _atomic(target) as temporary:
         try:
-            mp3.write_joined(audio, sr, temporary, split, tail)
-        except (RuntimeError, OSError) as exc:
-            raise RenderFailed(f"Could not write MP3 to {target}: {exc}") from exc
+            write(temporary)
+        except (RuntimeError, OSError, sf.LibsndfileError) as exc:
+            raise RenderFailed(f"Could not write {fmt.upper()} to {target}: {exc}") from exc
     return target
 
 

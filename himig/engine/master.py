@@ -193,10 +193,6 @@ class GroupMix:
         self.stems = stems
         self.stem_peaks: dict[str, float] = {}
 
-    def add(self, part: Part, audio: Array | ChunkSource) -> None:
-        """Mix in one part (see :meth:`mix`)."""
-        self.mix([(part, audio)])
-
     def mix(self, parts: Sequence[tuple[Part, Array | ChunkSource]]) -> None:
         """Mix in ``parts``, each a float32 (2, n) array or anything that yields it a
         chunk at a time (a renderer's :class:`~himig.engine.render.notes.NoteTrack`).

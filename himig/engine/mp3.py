@@ -16,8 +16,8 @@ streams are joined at a frame boundary. Frames borrow bytes from earlier frames 
 bit reservoir), so the tail's first kept frame may need bytes the head's stream
 holds for frames that are dropped; the join is made where those bytes are free and
 writes the tail's bytes into them, and where the head's last granule has the
-window shape the tail's frame expects, so the decoder's overlap-add lines up. The result is a valid stream whose
-frames are each the encoder's own; only the frames around the join are decoded with
+window shape the tail's frame expects, so the decoder's overlap-add lines up. The
+result is a valid stream whose frames are each the encoder's own; only the frames around the join are decoded with
 the other piece's history, a difference at the level of the coding noise (tests
 compare both against the input).
 """
@@ -144,11 +144,11 @@ def write_joined(audio: Array, sr: int, path: Path, split: Split, tail: Callable
 def join(head: bytes, tail: bytes, split: Split) -> bytes | None:
     """One stream: the head's frames before the join, the tail's from it on (None if
     no frame in the search window can take the join)."""
-    point = join_point(head, tail, split)
+    head_frames, tail_frames = _offsets(head), _offsets(tail)
+    point = _join_point(head, head_frames, tail, tail_frames, split)
     if point is None:
         return None
     at, g, needed = point
-    head_frames, tail_frames = _offsets(head), _offsets(tail)
     joined = bytearray(head[: head_frames[at]])
     _overwrite_reservoir(joined, head_frames[:at], _reservoir(tail, tail_frames[:g], needed))
     joined += tail[tail_frames[g] :]
@@ -156,12 +156,17 @@ def join(head: bytes, tail: bytes, split: Split) -> bytes | None:
 
 
 def join_point(head: bytes, tail: bytes, split: Split) -> tuple[int, int, int] | None:
-    """Where to join: (the track's frame, the same frame's index in the tail, the
-    reservoir bytes it needs), the first frame from ``split.first_join`` whose
-    reservoir fits in the bytes the head's dropped frames leave free and where the
-    head's last granule has the window the tail's frame follows in its own stream (so
-    the decoder's overlap-add lines up)."""
-    head_frames, tail_frames = _offsets(head), _offsets(tail)
+    """Where :func:`join` joins: (the track's frame, the same frame's index in the
+    tail, the reservoir bytes it needs)."""
+    return _join_point(head, _offsets(head), tail, _offsets(tail), split)
+
+
+def _join_point(
+    head: bytes, head_frames: list[int], tail: bytes, tail_frames: list[int], split: Split
+) -> tuple[int, int, int] | None:
+    """The first frame from ``split.first_join`` whose reservoir fits in the bytes the
+    head's dropped frames leave free and where the head's last granule has the window
+    the tail's frame follows in its own stream (so the decoder's overlap-add lines up)."""
     offset = split.first_join - PREROLL  # tail frame g is the track's frame g + offset
     for at in range(split.first_join, split.first_join + SEARCH):
         g = at - offset

@@ -193,7 +193,8 @@ class Engine:
             written: dict[str, Path] = {}
             # The slow encoders (MP3, OGG) run on the other core, in the render helper,
             # while this one writes everything else (WAV, FLAC, the stems: for 120 s
-            # about 0.3 s of stems and 0.15 s of FLAC against 0.65 s of MP3, measured);
+            # about 0.3 s of stems and 0.2-0.3 s of FLAC against 0.65 s of MP3,
+            # bench/encode_split.py);
             # without stems this core also takes the head of the MP3 (split). They
             # start at once: the final loudness is measured while they run, and in the
             # rare case it moves the audio they run again.
@@ -307,7 +308,8 @@ def _tail(job: Any) -> bytes | None:
         job.result()
     except HelperGone:
         return None
-    return bytes(job.value)
+    tail: bytes = job.value
+    return tail
 
 
 _default_engine: Engine | None = None

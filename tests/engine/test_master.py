@@ -267,15 +267,16 @@ def test_the_reverb_split_in_time_between_two_groups_matches_one_reverb():
     assert np.sqrt(np.mean((summed - together) ** 2)) < 1e-5 * np.sqrt(np.mean(together**2))
 
 
-def test_parts_added_one_at_a_time_mix_like_parts_mixed_together():
-    # mix() high-passes the low-cut parts' sum a chunk at a time; add() filters each
-    # part on its own. The filter is linear, so the buses agree to float rounding.
+def test_parts_mixed_one_call_each_mix_like_parts_mixed_together():
+    # mix() high-passes the low-cut parts' sum a chunk at a time; one call per part
+    # filters each part on its own. The filter is linear, so the buses agree to float
+    # rounding.
     score, audio = make_score(6.0)
     together = mastering.GroupMix(score, SR, score.parts)
     together.mix([(part, audio[part.name]) for part in score.parts])
     apart = mastering.GroupMix(score, SR, score.parts)
     for part in score.parts:
-        apart.add(part, audio[part.name])
+        apart.mix([(part, audio[part.name])])
     assert any(mastering._needs_low_cut(part) for part in score.parts)
     bus, other = together.finish(), apart.finish()
     assert np.sqrt(np.mean((bus - other) ** 2)) < 1e-4 * np.sqrt(np.mean(bus**2))

@@ -274,14 +274,13 @@ def _cost(part: Part, score: Score) -> float:
     else:
         tail = _TAIL_S[min(max(part.program, 0), 127) // 8]
         place = 1.0
-    distinct = {}
-    sounding = 0.0
-    for note in part.notes:
-        length = score.seconds(note.duration)
-        sounding += length + tail
-        distinct[(note.pitch, note.velocity * VELOCITY_BUCKETS // 128, round(length, 2), note.glide_to)] = length + tail
-    cost = sounding * place * _PLACE_MS + (_PART_MS + (_DELAY_MS if part.delay > 0 else 0.0)) * score.duration_s
+    lengths = [score.seconds(note.duration) + tail for note in part.notes]
+    cost = sum(lengths) * place * _PLACE_MS + (_PART_MS + (_DELAY_MS if part.delay > 0 else 0.0)) * score.duration_s
     if part.synth:
+        distinct = {
+            (note.pitch, note.velocity * VELOCITY_BUCKETS // 128, round(length, 2), note.glide_to): length
+            for note, length in zip(part.notes, lengths, strict=True)
+        }
         cost += sum(distinct.values()) * _DISTINCT_MS.get(part.synth, _UNKNOWN_VOICE_MS) / 2
     return cost
 
@@ -294,8 +293,9 @@ def _share(score: Score) -> tuple[list[Part], list[Part]]:
     mine: list[Part] = []
     theirs: list[Part] = []
     load = [0.0, 0.0]
-    for part in sorted(score.parts, key=lambda p: -_cost(p, score)):
+    costs = [(_cost(part, score), part) for part in score.parts]
+    for cost, part in sorted(costs, key=lambda item: -item[0]):
         side = 1 if load[1] <= load[0] else 0
         (theirs if side else mine).append(part)
-        load[side] += _cost(part, score)
+        load[side] += cost
     return mine, theirs

@@ -36,11 +36,24 @@ def rng_for(*key: object) -> np.random.Generator:
     return np.random.default_rng(zlib.crc32(repr(key).encode()))
 
 
+def _cycles(increment: Array) -> Array:
+    """Cycles run since the first sample (unwrapped, float64 so a long note's phase
+    does not drift) for per-sample increments in cycles."""
+    cycles = np.cumsum(increment)
+    cycles -= increment[0]
+    return cycles
+
+
+def _wrap(phase: Array) -> Array:
+    phase -= np.floor(phase)
+    return phase
+
+
 def phase_from_freq(freq: Array, sample_rate: int, start: float = 0.0) -> Array:
     """Running phase in cycles (0–1) for a frequency curve; per sample."""
-    increment = np.asarray(freq, dtype=np.float64) / sample_rate
-    phase = np.cumsum(increment) + start - increment[0]
-    return phase - np.floor(phase)
+    phase = _cycles(np.asarray(freq, dtype=np.float64) / sample_rate)
+    phase += start
+    return _wrap(phase)
 
 
 def _poly_blep(t: Array, dt: Array) -> Array:
@@ -66,17 +79,15 @@ def saws(freq: Array, sample_rate: int, voices: Sequence[tuple[float, float]]) -
     (each voice's is the base phase × its ratio), so the stack costs one cumulative
     sum instead of one per voice."""
     increment = np.asarray(freq, dtype=np.float64) / sample_rate
-    cycles = np.cumsum(increment)  # float64: a long note's phase must not drift
-    cycles -= increment[0]
+    cycles = _cycles(increment)
     step = increment.astype(np.float32)
     out = []
     for ratio, start in voices:
         phase = cycles * ratio
         phase += start
-        phase -= np.floor(phase)
-        # The wave itself in float32 (35 % faster for a held pad's four saws; within
-        # 2e-5 of float64 throughout, −94 dB).
-        t = phase.astype(np.float32)
+        # The wave itself in float32 (within 2e-5 of float64 throughout, −94 dB;
+        # bench/dsp_speed.py times the voices).
+        t = _wrap(phase).astype(np.float32)
         dt = np.minimum(step * np.float32(ratio), np.float32(0.5))
         wave = t * np.float32(2.0)
         wave -= np.float32(1.0)

@@ -160,16 +160,18 @@ class Helper:
 
     def encode(self, audio: np.ndarray, sample_rate: int, path: str, fmt: str) -> Job:
         """Start encoding ``audio`` to ``path`` in the helper."""
-        memory = shared_memory.SharedMemory(create=True, size=max(1, audio.nbytes))
-        _fill(memory, np.ascontiguousarray(audio, dtype=np.float32))
-        return self._send(("encode", memory.name, audio.shape, sample_rate, path, fmt), memory)
+        return self._send_audio("encode", audio, sample_rate, path, fmt)
 
     def mp3_tail(self, audio: np.ndarray, sample_rate: int, split: Any) -> Job:
         """Start encoding the tail of a split MP3 (``audio`` is the track from
         ``split.tail_start`` on); the job's value is the tail's frames."""
+        return self._send_audio("mp3_tail", audio, sample_rate, split)
+
+    def _send_audio(self, kind: str, audio: np.ndarray, *rest: Any) -> Job:
+        """Send ``(kind, block name, shape, *rest)`` with ``audio`` in a shared block."""
         memory = shared_memory.SharedMemory(create=True, size=max(1, audio.nbytes))
         _fill(memory, np.ascontiguousarray(audio, dtype=np.float32))
-        return self._send(("mp3_tail", memory.name, audio.shape, sample_rate, split), memory)
+        return self._send((kind, memory.name, audio.shape, *rest), memory)
 
     def clear_caches(self) -> Job:
         """Forget the helper's cached notes (benchmarks measuring a cold cache)."""
@@ -239,7 +241,7 @@ def _attach(name: str) -> shared_memory.SharedMemory:
 
 
 def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
-    from himig.engine import export
+    from himig.engine import export, mp3
     from himig.engine.render import Renderer
 
     renderer: Renderer | None = None
@@ -299,23 +301,15 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
             elif kind == "clear":
                 assert renderer is not None, "clear before start"
                 renderer.clear_caches()
-            elif kind == "encode":
-                _, name, shape, sample_rate, path, fmt = message
+            elif kind in ("encode", "mp3_tail"):
+                _, name, shape, sample_rate, *rest = message
                 memory = _attach(name)
                 try:
                     audio = np.ndarray(shape, dtype=np.float32, buffer=memory.buf)
-                    export.write_audio(audio, sample_rate, path, fmt)
-                    del audio
-                finally:
-                    memory.close()
-            elif kind == "mp3_tail":
-                from himig.engine import mp3
-
-                _, name, shape, sample_rate, split = message
-                memory = _attach(name)
-                try:
-                    audio = np.ndarray(shape, dtype=np.float32, buffer=memory.buf)
-                    result = mp3.encode_tail(audio, sample_rate, split)
+                    if kind == "encode":
+                        export.write_audio(audio, sample_rate, *rest)
+                    else:
+                        result = mp3.encode_tail(audio, sample_rate, *rest)
                     del audio
                 finally:
                     memory.close()
