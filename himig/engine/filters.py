@@ -3,9 +3,8 @@
 A recursive filter fed a signal that dies away (a part's silence after its last note,
 a release tail, the end of a track) carries state values that shrink into the
 subnormal range, and x86 arithmetic on subnormal floats is many times slower:
-scipy's ``sosfilt`` took 7.2 ms per 1.5 s chunk of a decaying signal against 0.6 ms
-for music (measured here), and one mandolin part with long silences cost 0.3 s of
-a 60 s track's mix. Adding a constant 1e-20 to the input keeps every value normal:
+scipy's ``sosfilt`` took 6.95 ms per 1.5 s chunk of a decaying signal against
+0.61 ms for music (``bench/render_balance.py``). Adding a constant 1e-20 to the input keeps every value normal:
 high-passes remove it, low-passes pass it at −400 dB, and on audible samples the
 addition rounds away entirely.
 """

@@ -193,8 +193,8 @@ class Engine:
             written: dict[str, Path] = {}
             # The slow encoders (MP3, OGG) run on the other core, in the render helper,
             # while this one writes everything else (WAV, FLAC, the stems: for 120 s
-            # about 0.3 s of stems and 0.2-0.3 s of FLAC against 0.65 s of MP3,
-            # bench/encode_split.py);
+            # 0.28 s of stems and 0.22 s of FLAC while the helper's MP3 takes the
+            # 0.78 s encode stage, bench/render_balance.py);
             # without stems this core also takes the head of the MP3 (split). They
             # start at once: the final loudness is measured while they run, and in the
             # rare case it moves the audio they run again.

@@ -237,13 +237,14 @@ _DRUM_TAIL_S = 0.8
 _SYNTH_TAIL_S = {"synth_pad": 1.5, "supersaw": 0.6, "impact": 2.0, "riser": 0.2}
 # What a part costs to render, in milliseconds. Placing its notes from the cache, per
 # second of sounding note (release tail included), relative to a sampled note's
-# _PLACE_MS; plus, per second of track, its channel strip and its own echo. Fitted
-# (non-negative least squares, r = 0.83) on 206 parts of 60 s tracks, twelve genres ×
-# three seeds, with warm note caches. DSP voices add the synthesis of their distinct
+# _PLACE_MS; plus, per second of track, its channel strip and its own echo. Fitted once
+# (non-negative least squares over per-part timings, r = 0.83) on 206 parts of 60 s
+# tracks, twelve genres × three seeds, with warm note caches. DSP voices add the synthesis of their distinct
 # notes (pitch, loudness, length), fitted on cold caches (r = 0.87) and counted at
 # half: a new seed brings new tempos and lengths, and a held DSP pad costs 3 ms per
 # second of distinct note, four to five times a sampled one, whose shorter, more
-# often repeated notes a worker usually finds cached.
+# often repeated notes a worker usually finds cached. bench/render_balance.py prints
+# how long the parent waits for the helper's group with the split this gives.
 _PLACE_MS = 0.05
 _PLACE_WEIGHT = {
     "riser": 23.9, "supersaw": 1.5, "synth_pad": 1.3, "pluck": 1.2, "arp": 0.9,

@@ -86,7 +86,7 @@ def saws(freq: Array, sample_rate: int, voices: Sequence[tuple[float, float]]) -
         phase = cycles * ratio
         phase += start
         # The wave itself in float32 (within 2e-5 of float64 throughout, −94 dB;
-        # bench/dsp_speed.py times the voices).
+        # bench/render_balance.py times the voices).
         t = _wrap(phase).astype(np.float32)
         dt = np.minimum(step * np.float32(ratio), np.float32(0.5))
         wave = t * np.float32(2.0)
